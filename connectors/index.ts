@@ -1,0 +1,16 @@
+/**
+ * The explicit registry of built-in plugins: no filesystem or naming-convention discovery.
+ * A new connector is added here, by hand, in one line.
+ */
+import type { Registry } from '../core/registry.js';
+import { builtinTransforms } from '../transforms/index.js';
+import { csvSource } from './csv/index.js';
+import { linkedinDmpDestination } from './linkedin-dmp/index.js';
+
+export const builtinRegistry: Registry = {
+  sources: [csvSource],
+  transforms: builtinTransforms,
+  destinations: [linkedinDmpDestination],
+};
+
+export { csvSource, linkedinDmpDestination };

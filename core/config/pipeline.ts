@@ -1,0 +1,76 @@
+/** The pipeline file's own schema. Plugin `config` blocks are validated by each plugin's schema. */
+import { z } from 'zod';
+
+export const PluginRef = z.object({
+  type: z.string().min(1).describe('Name of the plugin (e.g. `csv`, `linkedin-user`, `linkedin-dmp`).'),
+  config: z.record(z.string(), z.unknown()).default({}).describe("The plugin's configuration (see its docs page)."),
+});
+
+export const StateConfig = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('sqlite'),
+      path: z
+        .string()
+        .default('.dmpsync/state.db')
+        .describe('SQLite file holding checkpoints and the journal, relative to the pipeline file.'),
+    }),
+  ])
+  .default({ type: 'sqlite', path: '.dmpsync/state.db' })
+  .describe('Where the per-segment checkpoint, journal and locks are kept.');
+
+export const Guardrails = z
+  .object({
+    maxRemoveShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('Refuse a plan that removes more than this share of a segment (0.2 = 20%).'),
+    minSegmentSize: z
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe('Refuse a plan whose removals leave a segment under this many members (LinkedIn serves from 300).'),
+    allowMassRemoval: z.boolean().default(false).describe('Accept plans the two rules above would refuse.'),
+  })
+  .default({ maxRemoveShare: 0.2, minSegmentSize: 300, allowMassRemoval: false })
+  .describe('Safety limits on removals (also `--allow-mass-removal`).');
+
+export const RejectsConfig = z
+  .object({
+    path: z.string().optional().describe('NDJSON file of rejected rows (row number, field, reason).'),
+    includeValues: z
+      .boolean()
+      .default(false)
+      .describe('Also write the raw row to the rejects file (may contain PII: opt in knowingly).'),
+  })
+  .default({ includeValues: false })
+  .describe('Rejected-row report.');
+
+export const PipelineConfig = z
+  .object({
+    version: z.literal(1).default(1).describe('Pipeline file format version.'),
+    name: z.string().optional().describe('A name for logs and reports.'),
+    mode: z
+      .enum(['mirror', 'events'])
+      .default('mirror')
+      .describe('mirror: the source is the whole audience; events: rows carry ADD/REMOVE actions.'),
+    source: PluginRef.describe('Where rows come from.'),
+    transforms: z.array(PluginRef).default([]).describe('Applied in order to every row.'),
+    destination: PluginRef.describe('Where members go.'),
+    state: StateConfig,
+    guardrails: Guardrails,
+    rejects: RejectsConfig,
+    lockTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('How long to wait for a segment locked by another run before giving up (0 = fail at once).'),
+  })
+  .strict();
+
+export type PipelineConfig = z.output<typeof PipelineConfig>;
+export type PluginRef = z.output<typeof PluginRef>;

@@ -1,0 +1,12 @@
+/** Builds the configured state store. */
+import { isAbsolute, resolve } from 'node:path';
+import type { PipelineConfig } from '../config/pipeline.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { StateStore } from './store.js';
+
+export async function openStore(state: PipelineConfig['state'], baseDir: string): Promise<StateStore> {
+  const path = state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
+  const store = new SqliteStore(path);
+  await store.migrate();
+  return store;
+}

@@ -1,0 +1,105 @@
+/**
+ * The state store: staging, diff, journal and checkpoint for "a set of members per segment".
+ * SQLite (embedded default) and PostgreSQL (shared, many workers) implement the same contract,
+ * so the engine above it is written once. Diffs are computed in SQL, never in JS arrays.
+ */
+import type { Action } from '../plugin.js';
+
+export interface StagedMember {
+  segment: string;
+  key: string;
+  /** Canonical JSON of the payload (hashes only, never raw emails). */
+  payload: string;
+}
+
+export interface DiffCounts {
+  /** New identities. */
+  add: number;
+  /** Identities gone from the source. */
+  remove: number;
+  /** Identities whose payload changed: each is one REMOVE (old payload) plus one ADD (new payload). */
+  change: number;
+  /** Identities present on both sides with the same payload. */
+  unchanged: number;
+  /** Members staged for this run. */
+  staged: number;
+  /** Members in the checkpoint before the run. */
+  checkpoint: number;
+}
+
+export interface JournalEntry {
+  id: number;
+  segment: string;
+  action: Action;
+  key: string;
+  payload: string;
+}
+
+export interface EntryOutcome {
+  entry: JournalEntry;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface SegmentRecord {
+  key: string;
+  remoteId: string | null;
+  lastRunId: string | null;
+  lastRunAt: number | null;
+  lastRunStatus: string | null;
+}
+
+export interface LockInfo {
+  segment: string;
+  owner: string;
+  host: string;
+  pid: number;
+  heartbeatAt: number;
+  expiresAt: number;
+}
+
+export interface StateStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Create or migrate the schema. Idempotent. */
+  migrate(): Promise<void>;
+
+  // ---- runs
+  startRun(runId: string, info: { mode: string; startedAt: number }): Promise<void>;
+  finishRun(runId: string, status: string, report: unknown): Promise<void>;
+
+  // ---- locks (one run per segment at a time)
+  /** Takes the lock if free or expired (or held by a dead process on this host). Returns the holder when refused. */
+  acquireLock(segment: string, owner: { id: string; host: string; pid: number }, ttlMs: number, now: number): Promise<LockInfo | null>;
+  renewLocks(segments: string[], ownerId: string, ttlMs: number, now: number): Promise<void>;
+  releaseLocks(segments: string[], ownerId: string): Promise<void>;
+
+  // ---- segments
+  getSegment(segment: string): Promise<SegmentRecord | null>;
+  saveSegment(segment: string, fields: { remoteId?: string; lastRunId?: string; lastRunAt?: number; lastRunStatus?: string }): Promise<void>;
+  /** The remote membership is gone (EXPIRED, deleted): empty the checkpoint, drop unfinished journal entries. */
+  resetSegment(segment: string): Promise<{ checkpointCleared: number; journalDropped: number }>;
+
+  // ---- staging
+  /** Stages members for a run; returns, for each input, true if new or false if a duplicate identity in its segment. */
+  stage(runId: string, members: StagedMember[]): Promise<boolean[]>;
+  clearStaging(runId: string): Promise<void>;
+
+  // ---- diff and journal
+  diff(runId: string, segment: string): Promise<DiffCounts>;
+  /** Writes the diff to the journal (REMOVEs first, then ADDs), before anything is sent. Returns the counts. */
+  journalPlan(runId: string, segment: string): Promise<DiffCounts>;
+  /** Appends explicit events (events mode) to the journal in order. */
+  journalEvents(runId: string, entries: { segment: string; action: Action; key: string; payload: string }[]): Promise<void>;
+  pendingCounts(segment: string): Promise<{ add: number; remove: number }>;
+  /** Up to `limit` unfinished entries after `afterId`, of one action (the first pending entry's). */
+  nextBatch(segment: string, afterId: number, limit: number): Promise<JournalEntry[]>;
+  /** In ONE transaction: acked entries move into/out of the checkpoint and are marked done; rejected ones are recorded. */
+  complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void>;
+
+  // ---- read-back
+  checkpointCount(segment: string): Promise<number>;
+  /** Iterates the checkpoint of a segment (tests, export). */
+  checkpointMembers(segment: string): AsyncIterable<{ key: string; payload: string }>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,133 @@
+/**
+ * Source items -> transforms -> staged members, with row accounting. Rows are buffered only up to
+ * one staging batch; the audience itself lives in the state store, never in JS memory.
+ */
+import type { StagedMember, StateStore } from '../engine/store.js';
+import { ConfigError } from '../errors.js';
+import {
+  isRejection,
+  type Member,
+  type PipelineRow,
+  type Rejection,
+  type SegmentSpec,
+  type TransformDefinition,
+  type TransformFn,
+} from '../plugin.js';
+import type { Accounting } from './accounting.js';
+
+export interface ChainStep {
+  fn: TransformFn;
+  identity?: TransformDefinition['identity'];
+}
+
+export type RowOutcome = { members: StagedMember[]; notes?: string[] } | (Rejection & { notes?: string[] });
+
+/** Applies the chain and routing to one row. */
+export class RowMapper {
+  private readonly byRoute = new Map<string, SegmentSpec[]>();
+
+  constructor(
+    private readonly chain: ChainStep[],
+    private readonly segments: SegmentSpec[],
+    /** Segments this worker owns (a shard); rows routed elsewhere are counted as emitted-elsewhere. */
+    private readonly owned: Set<string>,
+  ) {
+    for (const s of segments) {
+      const route = s.route ?? s.key;
+      this.byRoute.set(route, [...(this.byRoute.get(route) ?? []), s]);
+    }
+    if (!chain.some((c) => c.identity)) {
+      throw new ConfigError('the pipeline has no identity transform', {
+        keyPath: 'transforms',
+        fix: 'add a `linkedin-user` (USER segments) or `linkedin-company` (COMPANY segments) transform',
+      });
+    }
+  }
+
+  map(input: PipelineRow): RowOutcome {
+    let row = input;
+    const soft: Partial<Record<'USER' | 'COMPANY', Rejection>> = {};
+    for (const step of this.chain) {
+      const r = step.fn(row);
+      if (isRejection(r)) {
+        if (!step.identity) return { ...r, notes: row.notes };
+        soft[step.identity] = r;
+        continue;
+      }
+      row = r;
+    }
+    const targets = this.targets(row);
+    if (!Array.isArray(targets)) return { ...targets, notes: row.notes };
+    const members: StagedMember[] = [];
+    for (const spec of targets) {
+      const m: Member | undefined = spec.type === 'USER' ? row.member : row.companyMember;
+      if (!m) {
+        return soft[spec.type] ?? { rejected: true, field: 'identity', reason: `no ${spec.type} member built for segment ${spec.key}` };
+      }
+      if (this.owned.has(spec.key)) members.push({ segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) });
+    }
+    return { members, notes: row.notes };
+  }
+
+  private targets(row: PipelineRow): SegmentSpec[] | Rejection {
+    if (!row.segments) {
+      if (this.segments.length === 1) return this.segments;
+      return { rejected: true, field: 'segment', reason: 'no routing value (add a `route` transform)' };
+    }
+    const out: SegmentSpec[] = [];
+    for (const value of row.segments) {
+      const specs = this.byRoute.get(value);
+      if (!specs) {
+        const shown = value.includes('@') ? '[redacted]' : value.slice(0, 60);
+        return { rejected: true, field: 'segment', reason: `no segment configured for routing value "${shown}"` };
+      }
+      for (const s of specs) if (!out.includes(s)) out.push(s);
+    }
+    if (out.length === 0) return { rejected: true, field: 'segment', reason: 'no routing value' };
+    return out;
+  }
+}
+
+interface Pending {
+  members: StagedMember[];
+  notes?: string[];
+}
+
+/** Buffers staged members and settles each row as emitted or duplicate once its batch is written. */
+export class Stager {
+  private rows: Pending[] = [];
+  private size = 0;
+  readonly duplicatesBySegment = new Map<string, number>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly runId: string,
+    private readonly accounting: Accounting,
+    private readonly batchSize = 5000,
+  ) {}
+
+  async add(p: Pending): Promise<void> {
+    this.rows.push(p);
+    this.size += p.members.length;
+    if (this.size >= this.batchSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    this.size = 0;
+    const all = rows.flatMap((r) => r.members);
+    const fresh = all.length ? await this.store.stage(this.runId, all) : [];
+    let i = 0;
+    for (const r of rows) {
+      let anyNew = r.members.length === 0; // routed only to other shards' segments: emitted there
+      for (const m of r.members) {
+        if (fresh[i++]) anyNew = true;
+        else this.duplicatesBySegment.set(m.segment, (this.duplicatesBySegment.get(m.segment) ?? 0) + 1);
+      }
+      if (anyNew) this.accounting.emitted(r.notes);
+      else this.accounting.duplicate(r.notes);
+    }
+  }
+}

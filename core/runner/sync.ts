@@ -1,0 +1,159 @@
+/**
+ * One run of a pipeline: recover -> read and stage -> plan (journal) -> send -> report.
+ * `dryRun` stops after the diff and never writes to the destination.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LoadedPipeline } from '../config/load.js';
+import { drainJournal } from '../engine/executor.js';
+import { openStore } from '../engine/open-store.js';
+import type { StateStore } from '../engine/store.js';
+import { failureTypeOf, InterruptedError } from '../errors.js';
+import { type Logger, scrub, silentLogger } from '../log.js';
+import type { DestinationSession, PluginContext, ResolvedSegment } from '../plugin.js';
+import { Accounting, type RejectedRow, type RowCounts } from './accounting.js';
+import { lockSegments } from './locks.js';
+import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
+import { exitFor, pickStatus, planAndSend, replay, resolveOne, sum } from './segment-phases.js';
+import { RowMapper, Stager } from './rows.js';
+import { ownedBy, type Shard } from './shard.js';
+
+export interface RunOptions {
+  pipeline: LoadedPipeline;
+  dryRun?: boolean;
+  logger?: Logger;
+  signal?: AbortSignal;
+  now?: () => number;
+  /** Use this store instead of the configured one (it is not closed). */
+  store?: StateStore;
+  shard?: Shard;
+  allowMassRemoval?: boolean;
+  rejectsPath?: string;
+  onProgress?: (counts: RowCounts) => void;
+  lockTtlMs?: number;
+}
+
+export async function runPipeline(o: RunOptions): Promise<RunReport> {
+  const p = o.pipeline;
+  const now = o.now ?? Date.now;
+  const logger = o.logger ?? silentLogger();
+  const signal = o.signal ?? new AbortController().signal;
+  const started = now();
+  const runId = `${new Date(started).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const ctx: PluginContext = { logger, signal, baseDir: p.baseDir, now };
+  const rejectsPath = o.rejectsPath ?? (p.config.rejects.path ? resolve(p.baseDir, p.config.rejects.path) : undefined);
+  const rejectsOut = rejectsPath ? createWriteStream(rejectsPath) : undefined;
+  const includeValues = p.config.rejects.includeValues;
+  const accounting = new Accounting((r) => rejectsOut?.write(`${JSON.stringify(r)}\n`));
+  const store = o.store ?? (await openStore(p.config.state, p.baseDir));
+  const segReports = new Map<string, SegmentReport>();
+  let session: DestinationSession | undefined;
+  let status: RunStatus = 'succeeded';
+  let error: RunReport['error'];
+  let release = async () => {};
+  let failure: unknown;
+  let finished: RunReport | undefined;
+    try {
+    await store.startRun(runId, { mode: p.config.mode, startedAt: started });
+    session = await p.destination.def.open(p.destination.config, ctx);
+    const all = session.segments;
+    const mine = o.shard ? all.filter((s) => ownedBy(s.key, o.shard!)) : all;
+    for (const s of mine) segReports.set(s.key, emptySegmentReport(s));
+    logger.info({ runId, segments: mine.map((s) => s.key), dryRun: !!o.dryRun }, 'run started');
+
+    const locks = await lockSegments(store, mine.map((s) => s.key), {
+      runId,
+      ttlMs: o.lockTtlMs ?? 60_000,
+      waitMs: p.config.lockTimeoutMs,
+      now,
+      signal,
+    });
+    release = () => locks.release();
+
+    const resolved = new Map<string, ResolvedSegment | null>();
+    for (const spec of mine) {
+      const r = await resolveOne(spec, session, store, segReports.get(spec.key)!, !!o.dryRun, logger);
+      resolved.set(spec.key, r);
+      if (r && !o.dryRun) await replay(r, session, store, runId, segReports.get(spec.key)!, signal, now, logger);
+    }
+
+    const chain = p.transforms.map((t) => ({ fn: t.def.create(t.config, ctx), identity: t.def.identity }));
+    const mapper = new RowMapper(chain, all, new Set(mine.map((s) => s.key)));
+    const stager = new Stager(store, runId, accounting);
+    let lastProgress = 0;
+    for await (const item of p.source.def.read(p.source.config, ctx, {})) {
+      if (signal.aborted) throw new InterruptedError('interrupted while reading the source; nothing was planned or sent');
+      if (item.type === 'state') continue;
+      accounting.read();
+      if (item.type === 'malformed') {
+        accounting.rejected({ row: item.row, file: item.file, line: item.line, field: 'line', reason: item.reason });
+        continue;
+      }
+      const out = mapper.map({ data: item.data, row: item.row, file: item.file });
+      if ('rejected' in out) {
+        const r: RejectedRow = { row: item.row, file: item.file, field: out.field, reason: out.reason };
+        accounting.rejected(includeValues ? { ...r, data: item.data } : r);
+      } else await stager.add(out);
+      if (o.onProgress && accounting.counts.read - lastProgress >= 10_000) {
+        lastProgress = accounting.counts.read;
+        o.onProgress(accounting.counts);
+      }
+    }
+    await stager.flush();
+    o.onProgress?.(accounting.counts);
+
+    for (const spec of mine) {
+      const rep = segReports.get(spec.key)!;
+      rep.duplicates = stager.duplicatesBySegment.get(spec.key) ?? 0;
+      await planAndSend(spec, resolved.get(spec.key) ?? null, { o, session, store, runId, rep, signal, now, logger });
+    }
+    status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
+  } catch (err) {
+    status = err instanceof InterruptedError || signal.aborted ? 'interrupted' : 'failed';
+    error = { message: scrub((err as Error).message ?? String(err)), failureType: failureTypeOf(err) };
+    failure = err;
+    logger.error({ err }, 'run failed');
+  }
+  return finish();
+
+  async function finish(): Promise<RunReport> {
+    if (finished) return finished;
+    for (const rep of segReports.values()) {
+      rep.checkpointAfter = await store.checkpointCount(rep.key).catch(() => null);
+      if (!o.dryRun) await store.saveSegment(rep.key, { lastRunId: runId, lastRunAt: now(), lastRunStatus: status });
+    }
+    const segs = [...segReports.values()];
+    const report: RunReport = {
+      runId,
+      pipeline: p.config.name ?? null,
+      mode: p.config.mode,
+      dryRun: !!o.dryRun,
+      status,
+      exitCode: exitFor(status, failure),
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(now()).toISOString(),
+      durationMs: now() - started,
+      rows: { ...accounting.counts, balanced: accounting.balanced() },
+      rejectedSamples: accounting.samples,
+      segments: segs,
+      totals: {
+        requests: sum(segs, (s) => s.requests),
+        retries: sum(segs, (s) => s.retries),
+        throttled: sum(segs, (s) => s.throttled),
+        sent: sum(segs, (s) => s.sent.add + s.sent.remove),
+        acknowledged: sum(segs, (s) => s.acknowledged.add + s.acknowledged.remove),
+        rejected: sum(segs, (s) => s.rejected.count),
+      },
+      ...(error ? { error } : {}),
+    };
+    finished = report;
+    await store.clearStaging(runId).catch(() => undefined);
+    await store.finishRun(runId, status, report).catch(() => undefined);
+    await release().catch(() => undefined);
+    await session?.close().catch(() => undefined);
+    if (!o.store) await store.close();
+    await new Promise<void>((r) => (rejectsOut ? rejectsOut.end(r) : r()));
+    return report;
+  }
+}
