@@ -3,7 +3,7 @@
  * Secrets are redacted by key name, and any string that looks like an email is masked, so a raw
  * email can never reach a log line even through an error message.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -59,21 +59,39 @@ export function createLogger(options: LogOptions = {}): Logger {
     },
     formatters: {
       log(obj: Record<string, unknown>) {
-        return JSON.parse(clean(JSON.stringify(obj))) as Record<string, unknown>;
+        return JSON.parse(clean(JSON.stringify(obj, errorsAsObjects))) as Record<string, unknown>;
       },
     },
   };
   if (pretty) {
     return pino({
       ...base,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, translateTime: 'HH:MM:ss' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, translateTime: 'HH:MM:ss' },
+      },
     });
   }
   return pino(base, pino.destination(2));
 }
 
+/** JSON.stringify drops an Error's message and stack (not enumerable): keep them. */
+function errorsAsObjects(_key: string, value: unknown): unknown {
+  if (value instanceof Error) {
+    return {
+      ...(value as unknown as Record<string, unknown>),
+      type: value.name,
+      message: value.message,
+      stack: value.stack,
+    };
+  }
+  return value;
+}
+
 function cleanError(err: Error, clean: (s: string) => string): Record<string, unknown> {
-  return { err: { type: err.name, message: clean(err.message), stack: err.stack ? clean(err.stack) : undefined } };
+  return {
+    err: { type: err.name, message: clean(err.message), stack: err.stack ? clean(err.stack) : undefined },
+  };
 }
 
 /** A logger that drops everything: for library callers and tests that do not care. */

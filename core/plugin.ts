@@ -65,7 +65,9 @@ export interface SourceDefinition<S extends z.ZodType = z.ZodType> {
   read(config: z.output<S>, ctx: PluginContext, options: ReadOptions): AsyncIterable<SourceItem>;
 }
 
-export function defineSource<S extends z.ZodType>(def: Omit<SourceDefinition<S>, 'kind'>): SourceDefinition<S> {
+export function defineSource<S extends z.ZodType>(
+  def: Omit<SourceDefinition<S>, 'kind'>,
+): SourceDefinition<S> {
   return { kind: 'source', ...def };
 }
 

@@ -3,8 +3,8 @@
  * only, one per line; failures end with a TRACE ERROR and a non-zero exit code.
  */
 import type { Command } from 'commander';
-import { loadPipeline, readConfigFile } from '../config/load.js';
 import { pipelineJsonSchema } from '../config/json-schema.js';
+import { loadPipeline, readConfigFile } from '../config/load.js';
 import { ConfigError, exitCodeFor, failureTypeOf } from '../errors.js';
 import { createLogger, scrub } from '../log.js';
 import type { PluginContext } from '../plugin.js';
@@ -36,17 +36,31 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
         const all = [...deps.registry.sources, ...deps.registry.transforms, ...deps.registry.destinations];
         if (opts.connector) {
           const def = all.find((d) => d.name === opts.connector);
-          if (!def) throw new ConfigError(`unknown connector "${opts.connector}"`, { fix: `use one of: ${all.map((d) => d.name).join(', ')}` });
-          await out.write(specMessage(specFromSchema(def.config, { documentationUrl: `${DOCS}/connectors/${def.name}.md` })));
+          if (!def)
+            throw new ConfigError(`unknown connector "${opts.connector}"`, {
+              fix: `use one of: ${all.map((d) => d.name).join(', ')}`,
+            });
+          await out.write(
+            specMessage(
+              specFromSchema(def.config, { documentationUrl: `${DOCS}/connectors/${def.name}.md` }),
+            ),
+          );
           return;
         }
-        await out.write(specMessage({ documentationUrl: `${DOCS}/configuration.md`, connectionSpecification: pipelineJsonSchema(deps.registry) }));
+        await out.write(
+          specMessage({
+            documentationUrl: `${DOCS}/configuration.md`,
+            connectionSpecification: pipelineJsonSchema(deps.registry),
+          }),
+        );
       });
     });
 
   program
     .command('check')
-    .description('Prove the source can be read and the destination reached with this config (CONNECTION_STATUS).')
+    .description(
+      'Prove the source can be read and the destination reached with this config (CONNECTION_STATUS).',
+    )
     .requiredOption('-c, --config <file>', 'pipeline file')
     .addHelpText('after', '\nExample:\n  $ dmpsync check --config pipeline.yaml')
     .action(async (opts: { config: string }) => {
@@ -72,7 +86,9 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
     .action(async (opts: { config: string }) => {
       await protocol(async (out) => {
         const p = loadPipeline(opts.config, deps.registry);
-        await out.write(catalogMessage(await p.source.def.discover(p.source.config, context(p.baseDir, p.secrets))));
+        await out.write(
+          catalogMessage(await p.source.def.discover(p.source.config, context(p.baseDir, p.secrets))),
+        );
       });
     });
 
@@ -82,12 +98,18 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
     .requiredOption('-c, --config <file>', 'pipeline file')
     .requiredOption('--catalog <file>', 'configured catalog (JSON)')
     .option('--state <file>', 'state from an earlier read (JSON list of STATE messages)')
-    .addHelpText('after', '\nExample:\n  $ dmpsync read --config pipeline.yaml --catalog catalog.json > messages.ndjson')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ dmpsync read --config pipeline.yaml --catalog catalog.json > messages.ndjson',
+    )
     .action(async (opts: { config: string; catalog: string; state?: string }) => {
       await protocol(async (out) => {
         const p = loadPipeline(opts.config, deps.registry);
         const parsed = ConfiguredAirbyteCatalog.safeParse(readConfigFile(opts.catalog));
-        if (!parsed.success) throw new ConfigError(`not a configured catalog: ${parsed.error.issues[0]?.message}`, { file: opts.catalog });
+        if (!parsed.success)
+          throw new ConfigError(`not a configured catalog: ${parsed.error.issues[0]?.message}`, {
+            file: opts.catalog,
+          });
         const streams = parsed.data.streams.map((s) => s.stream.name);
         const state = opts.state ? statesByStream(readConfigFile(opts.state), opts.state) : undefined;
         const ctx = context(p.baseDir, p.secrets);
@@ -119,9 +141,13 @@ function statesByStream(raw: unknown, file: string): Record<string, Record<strin
   const out: Record<string, Record<string, unknown>> = {};
   for (const m of list) {
     const st = (m as { state?: unknown }).state ?? m;
-    const s = st as { type?: string; stream?: { stream_descriptor?: { name?: string }; stream_state?: unknown } };
+    const s = st as {
+      type?: string;
+      stream?: { stream_descriptor?: { name?: string }; stream_state?: unknown };
+    };
     const name = s.stream?.stream_descriptor?.name;
-    if (s.type !== 'STREAM' || !name) throw new ConfigError('expected a list of per-stream STATE messages', { file });
+    if (s.type !== 'STREAM' || !name)
+      throw new ConfigError('expected a list of per-stream STATE messages', { file });
     out[name] = (s.stream?.stream_state ?? {}) as Record<string, unknown>;
   }
   return out;
@@ -134,7 +160,9 @@ async function protocol(body: (out: NdjsonWriter) => Promise<void>): Promise<voi
     await body(out);
   } catch (err) {
     const message = scrub(err instanceof Error ? err.message : String(err));
-    await out.write(traceError(message, failureTypeOf(err), err instanceof Error ? scrub(err.stack ?? '') : undefined));
+    await out.write(
+      traceError(message, failureTypeOf(err), err instanceof Error ? scrub(err.stack ?? '') : undefined),
+    );
     process.exitCode = exitCodeFor(err);
   }
 }

@@ -123,6 +123,9 @@ export function fail(err: unknown): number {
   const msg = scrub(err instanceof Error ? err.message : String(err));
   if (err instanceof ConfigError) console.error(`configuration error: ${msg}`);
   else if (err instanceof DmpsyncError) console.error(`error: ${msg}`);
-  else console.error(`unexpected error: ${msg}${err instanceof Error && err.stack ? `\n${scrub(err.stack)}` : ''}`);
+  else
+    console.error(
+      `unexpected error: ${msg}${err instanceof Error && err.stack ? `\n${scrub(err.stack)}` : ''}`,
+    );
   return exitCodeFor(err);
 }

@@ -6,7 +6,9 @@ const n = (x: number) => x.toLocaleString('en-US');
 export function renderReport(r: RunReport): string {
   const lines: string[] = [];
   const title = r.dryRun ? 'PLAN (dry run: nothing was sent)' : 'RUN REPORT';
-  lines.push(`${title}  run ${r.runId}  status ${r.status}  exit ${r.exitCode}  ${(r.durationMs / 1000).toFixed(1)}s`);
+  lines.push(
+    `${title}  run ${r.runId}  status ${r.status}  exit ${r.exitCode}  ${(r.durationMs / 1000).toFixed(1)}s`,
+  );
   const c = r.rows;
   lines.push(
     `rows: read ${n(c.read)} = emitted ${n(c.emitted)} + rejected ${n(c.rejected)} + duplicate ${n(c.duplicate)}` +
@@ -16,20 +18,37 @@ export function renderReport(r: RunReport): string {
   for (const [note, count] of top(c.notes)) lines.push(`  note     ${n(count)}  ${note}`);
   lines.push('');
   lines.push(
-    pad(['segment', 'type', 'remote id', 'staged', 'ADD', 'REMOVE', 'changed', 'same', 'requests', r.dryRun ? 'est. time' : 'acked', 'rejected']),
+    pad([
+      'segment',
+      'type',
+      'remote id',
+      'staged',
+      'ADD',
+      'REMOVE',
+      'changed',
+      'same',
+      'requests',
+      r.dryRun ? 'est. time' : 'acked',
+      'rejected',
+    ]),
   );
   for (const s of r.segments) lines.push(segmentRow(s, r.dryRun));
   for (const s of r.segments) {
     if (s.replayed.add + s.replayed.remove > 0)
-      lines.push(`  ${s.key}: replayed ${s.replayed.add} ADD / ${s.replayed.remove} REMOVE left by an interrupted run`);
+      lines.push(
+        `  ${s.key}: replayed ${s.replayed.add} ADD / ${s.replayed.remove} REMOVE left by an interrupted run`,
+      );
     if (s.refused) lines.push(`  ${s.key}: REFUSED ${s.refused}`);
     for (const w of s.warnings) lines.push(`  ${s.key}: ${w}`);
-    for (const [reason, count] of top(s.rejected.byReason)) lines.push(`  ${s.key}: rejected by destination ${count}x ${reason}`);
+    for (const [reason, count] of top(s.rejected.byReason))
+      lines.push(`  ${s.key}: rejected by destination ${count}x ${reason}`);
   }
   if (!r.dryRun) {
     const t = r.totals;
     lines.push('');
-    lines.push(`sent ${n(t.sent)} elements in ${n(t.requests)} requests (${t.retries} retries, ${t.throttled} throttled); acknowledged ${n(t.acknowledged)}, rejected ${n(t.rejected)}`);
+    lines.push(
+      `sent ${n(t.sent)} elements in ${n(t.requests)} requests (${t.retries} retries, ${t.throttled} throttled); acknowledged ${n(t.acknowledged)}, rejected ${n(t.rejected)}`,
+    );
   }
   if (r.error) lines.push(`error (${r.error.failureType}): ${r.error.message}`);
   return lines.join('\n');
@@ -37,7 +56,9 @@ export function renderReport(r: RunReport): string {
 
 function segmentRow(s: SegmentReport, dryRun: boolean): string {
   const changed = s.planned.change;
-  const requests = dryRun ? Math.ceil((s.planned.remove + changed) / 5000) + Math.ceil((s.planned.add + changed) / 5000) : s.requests;
+  const requests = dryRun
+    ? Math.ceil((s.planned.remove + changed) / 5000) + Math.ceil((s.planned.add + changed) / 5000)
+    : s.requests;
   return pad([
     s.key,
     s.type,

@@ -5,7 +5,9 @@ import { PipelineConfig } from './pipeline.js';
 
 function refUnion(defs: { name: string; config: z.ZodType; description: string }[], what: string) {
   const options = defs.map((d) =>
-    z.object({ type: z.literal(d.name).describe(d.description), config: d.config }).describe(`${what}: ${d.name}`),
+    z
+      .object({ type: z.literal(d.name).describe(d.description), config: d.config })
+      .describe(`${what}: ${d.name}`),
   );
   if (options.length === 0) return z.never();
   if (options.length === 1) return options[0]!;
@@ -15,14 +17,18 @@ function refUnion(defs: { name: string; config: z.ZodType; description: string }
 export function pipelineZod(registry: Registry) {
   return PipelineConfig.extend({
     source: refUnion(registry.sources, 'source').describe('Where rows come from.'),
-    transforms: z.array(refUnion(registry.transforms, 'transform')).default([]).describe('Applied in order to every row.'),
+    transforms: z
+      .array(refUnion(registry.transforms, 'transform'))
+      .default([])
+      .describe('Applied in order to every row.'),
     destination: refUnion(registry.destinations, 'destination').describe('Where members go.'),
   });
 }
 
 export function pipelineJsonSchema(registry: Registry): Record<string, unknown> {
-  return z.toJSONSchema(pipelineZod(registry), { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(pipelineZod(registry), {
+    target: 'draft-7',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DestinationDefinition, SourceDefinition, TransformDefinition } from '../plugin.js';
 import type { Registry } from '../registry.js';
+import { safeParseCoercing } from './coerce.js';
 import { interpolate } from './interpolate.js';
 import { PipelineConfig } from './pipeline.js';
 import { configErrorFromZod } from './zod-errors.js';
@@ -41,11 +42,16 @@ export function readConfigFile(file: string): unknown {
     });
   }
   try {
-    return extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
+    return extname(file).toLowerCase() === '.json'
+      ? JSON.parse(text)
+      : YAML.parse(text, { prettyErrors: true });
   } catch (err) {
-    throw new ConfigError(`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, {
-      file,
-    });
+    throw new ConfigError(
+      `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      {
+        file,
+      },
+    );
   }
 }
 
@@ -57,11 +63,13 @@ export function loadPipeline(
   const abs = resolve(file);
   const baseDir = dirname(abs);
   const raw = interpolate(readConfigFile(abs), { env, file: abs, baseDir });
-  const parsed = PipelineConfig.safeParse(raw);
+  const parsed = safeParseCoercing(PipelineConfig, raw);
   if (!parsed.success) throw configErrorFromZod(parsed.error, raw, { file: abs });
   const config = parsed.data;
   const source = bind('source', config.source, registry.sources, abs, ['source']);
-  const transforms = config.transforms.map((t, i) => bind('transform', t, registry.transforms, abs, ['transforms', i]));
+  const transforms = config.transforms.map((t, i) =>
+    bind('transform', t, registry.transforms, abs, ['transforms', i]),
+  );
   const destination = bind('destination', config.destination, registry.destinations, abs, ['destination']);
   return { file: abs, baseDir, config, source, transforms, destination, secrets: collectSecrets(raw) };
 }
@@ -89,7 +97,7 @@ export function parsePluginConfig(
   input: unknown,
   where: { file?: string; prefix?: (string | number)[] } = {},
 ): unknown {
-  const r = def.config.safeParse(input);
+  const r = safeParseCoercing(def.config, input);
   if (!r.success) throw configErrorFromZod(r.error, input, { ...where, plugin: def.name });
   return r.data;
 }
@@ -97,7 +105,7 @@ export function parsePluginConfig(
 const SECRET_KEY = /(token|secret|password)$/i;
 
 function collectSecrets(v: unknown, out: string[] = []): string[] {
-  if (Array.isArray(v)) v.forEach((x) => collectSecrets(x, out));
+  if (Array.isArray(v)) for (const x of v) collectSecrets(x, out);
   else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
       if (typeof x === 'string' && SECRET_KEY.test(k)) out.push(x);

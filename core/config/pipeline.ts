@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 export const PluginRef = z.object({
   type: z.string().min(1).describe('Name of the plugin (e.g. `csv`, `linkedin-user`, `linkedin-dmp`).'),
-  config: z.record(z.string(), z.unknown()).default({}).describe("The plugin's configuration (see its docs page)."),
+  config: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("The plugin's configuration (see its docs page)."),
 });
 
 export const StateConfig = z
@@ -32,7 +35,9 @@ export const Guardrails = z
       .int()
       .min(0)
       .default(300)
-      .describe('Refuse a plan whose removals leave a segment under this many members (LinkedIn serves from 300).'),
+      .describe(
+        'Refuse a plan whose removals leave a segment under this many members (LinkedIn serves from 300).',
+      ),
     allowMassRemoval: z.boolean().default(false).describe('Accept plans the two rules above would refuse.'),
   })
   .default({ maxRemoveShare: 0.2, minSegmentSize: 300, allowMassRemoval: false })

@@ -27,7 +27,13 @@ export interface DrainOptions {
 }
 
 export function emptyDrainStats(): DrainStats {
-  return { sent: { ADD: 0, REMOVE: 0 }, acknowledged: { ADD: 0, REMOVE: 0 }, rejected: 0, rejectedByReason: {}, batches: 0 };
+  return {
+    sent: { ADD: 0, REMOVE: 0 },
+    acknowledged: { ADD: 0, REMOVE: 0 },
+    rejected: 0,
+    rejectedByReason: {},
+    batches: 0,
+  };
 }
 
 export function mergeDrainStats(into: DrainStats, from: DrainStats): DrainStats {
@@ -37,7 +43,8 @@ export function mergeDrainStats(into: DrainStats, from: DrainStats): DrainStats 
   }
   into.rejected += from.rejected;
   into.batches += from.batches;
-  for (const [r, n] of Object.entries(from.rejectedByReason)) into.rejectedByReason[r] = (into.rejectedByReason[r] ?? 0) + n;
+  for (const [r, n] of Object.entries(from.rejectedByReason))
+    into.rejectedByReason[r] = (into.rejectedByReason[r] ?? 0) + n;
   return into;
 }
 
@@ -67,7 +74,10 @@ export async function drainJournal(o: DrainOptions): Promise<DrainStats> {
 
 async function sendOne(o: DrainOptions, batch: JournalEntry[], stats: DrainStats): Promise<void> {
   const action = batch[0]!.action;
-  const members: Member[] = batch.map((e) => ({ key: e.key, payload: JSON.parse(e.payload) as Record<string, unknown> }));
+  const members: Member[] = batch.map((e) => ({
+    key: e.key,
+    payload: JSON.parse(e.payload) as Record<string, unknown>,
+  }));
   stats.sent[action] += batch.length;
   stats.batches++;
   const results = await o.session.sendBatch(o.segment, action, members);

@@ -5,7 +5,8 @@ import { SqliteStore } from './sqlite-store.js';
 import type { StateStore } from './store.js';
 
 export async function openStore(state: PipelineConfig['state'], baseDir: string): Promise<StateStore> {
-  const path = state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
+  const path =
+    state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
   const store = new SqliteStore(path);
   await store.migrate();
   return store;

@@ -29,7 +29,10 @@ export class SqliteStore implements StateStore {
       try {
         mkdirSync(dirname(path), { recursive: true });
       } catch (cause) {
-        throw new ConfigError(`cannot create the state directory for ${path}`, { keyPath: 'state.path', cause });
+        throw new ConfigError(`cannot create the state directory for ${path}`, {
+          keyPath: 'state.path',
+          cause,
+        });
       }
     }
     try {
@@ -86,25 +89,31 @@ export class SqliteStore implements StateStore {
     ttlMs: number,
     now: number,
   ): Promise<LockInfo | null> {
-    return this.db.transaction((): LockInfo | null => {
-      const held = this.db.prepare('SELECT * FROM locks WHERE segment = ?').get(segment) as LockRow | undefined;
-      if (held && held.owner !== owner.id) {
-        const dead = held.host === owner.host && !isProcessAlive(held.pid);
-        if (held.expires_at > now && !dead) return toLockInfo(held);
-      }
-      this.db
-        .prepare(
-          `INSERT INTO locks (segment, owner, host, pid, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+    return this.db
+      .transaction((): LockInfo | null => {
+        const held = this.db.prepare('SELECT * FROM locks WHERE segment = ?').get(segment) as
+          | LockRow
+          | undefined;
+        if (held && held.owner !== owner.id) {
+          const dead = held.host === owner.host && !isProcessAlive(held.pid);
+          if (held.expires_at > now && !dead) return toLockInfo(held);
+        }
+        this.db
+          .prepare(
+            `INSERT INTO locks (segment, owner, host, pid, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (segment) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid,
              heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
-        )
-        .run(segment, owner.id, owner.host, owner.pid, now, now + ttlMs);
-      return null;
-    }).immediate();
+          )
+          .run(segment, owner.id, owner.host, owner.pid, now, now + ttlMs);
+        return null;
+      })
+      .immediate();
   }
 
   async renewLocks(segments: string[], ownerId: string, ttlMs: number, now: number): Promise<void> {
-    const stmt = this.db.prepare('UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE segment = ? AND owner = ?');
+    const stmt = this.db.prepare(
+      'UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE segment = ? AND owner = ?',
+    );
     this.db.transaction(() => {
       for (const s of segments) stmt.run(now, now + ttlMs, s, ownerId);
     })();
@@ -118,7 +127,9 @@ export class SqliteStore implements StateStore {
   }
 
   async getSegment(segment: string): Promise<SegmentRecord | null> {
-    const row = this.db.prepare('SELECT * FROM segments WHERE segment = ?').get(segment) as SegmentRow | undefined;
+    const row = this.db.prepare('SELECT * FROM segments WHERE segment = ?').get(segment) as
+      | SegmentRow
+      | undefined;
     if (!row) return null;
     return {
       key: row.segment,
@@ -149,7 +160,9 @@ export class SqliteStore implements StateStore {
     return this.db.transaction(() => {
       const c = this.db.prepare('DELETE FROM checkpoint WHERE segment = ?').run(segment).changes;
       const j = this.db
-        .prepare(`UPDATE journal SET status = 'dropped', done_at = ? WHERE segment = ? AND status = 'pending'`)
+        .prepare(
+          `UPDATE journal SET status = 'dropped', done_at = ? WHERE segment = ? AND status = 'pending'`,
+        )
         .run(Date.now(), segment).changes;
       return { checkpointCleared: c, journalDropped: j };
     })();
@@ -209,7 +222,11 @@ export class SqliteStore implements StateStore {
          (SELECT COUNT(*) FROM tmp.staging s JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
             WHERE s.run_id = @run AND s.segment = @seg AND c.payload = s.payload) AS unchanged`,
     );
-    const r = q.get({ run: runId, seg: segment }) as { staged: number; checkpoint: number; unchanged: number };
+    const r = q.get({ run: runId, seg: segment }) as {
+      staged: number;
+      checkpoint: number;
+      unchanged: number;
+    };
     const matched = (
       this.db
         .prepare(
@@ -232,7 +249,9 @@ export class SqliteStore implements StateStore {
     runId: string,
     entries: { segment: string; action: Action; key: string; payload: string }[],
   ): Promise<void> {
-    const stmt = this.db.prepare('INSERT INTO journal (segment, run_id, action, key, payload) VALUES (?, ?, ?, ?, ?)');
+    const stmt = this.db.prepare(
+      'INSERT INTO journal (segment, run_id, action, key, payload) VALUES (?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
       for (const e of entries) stmt.run(e.segment, runId, e.action, e.key, e.payload);
     })();
@@ -240,7 +259,9 @@ export class SqliteStore implements StateStore {
 
   async pendingCounts(segment: string): Promise<{ add: number; remove: number }> {
     const rows = this.db
-      .prepare(`SELECT action, COUNT(*) AS n FROM journal WHERE segment = ? AND status = 'pending' GROUP BY action`)
+      .prepare(
+        `SELECT action, COUNT(*) AS n FROM journal WHERE segment = ? AND status = 'pending' GROUP BY action`,
+      )
       .all(segment) as { action: Action; n: number }[];
     return {
       add: rows.find((r) => r.action === 'ADD')?.n ?? 0,
@@ -288,7 +309,9 @@ export class SqliteStore implements StateStore {
   }
 
   async checkpointCount(segment: string): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM checkpoint WHERE segment = ?').get(segment) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM checkpoint WHERE segment = ?').get(segment) as { n: number }
+    ).n;
   }
 
   async *checkpointMembers(segment: string): AsyncIterable<{ key: string; payload: string }> {
@@ -320,5 +343,12 @@ interface SegmentRow {
 }
 
 function toLockInfo(r: LockRow): LockInfo {
-  return { segment: r.segment, owner: r.owner, host: r.host, pid: r.pid, heartbeatAt: r.heartbeat_at, expiresAt: r.expires_at };
+  return {
+    segment: r.segment,
+    owner: r.owner,
+    host: r.host,
+    pid: r.pid,
+    heartbeatAt: r.heartbeat_at,
+    expiresAt: r.expires_at,
+  };
 }

@@ -69,13 +69,21 @@ export interface StateStore {
 
   // ---- locks (one run per segment at a time)
   /** Takes the lock if free or expired (or held by a dead process on this host). Returns the holder when refused. */
-  acquireLock(segment: string, owner: { id: string; host: string; pid: number }, ttlMs: number, now: number): Promise<LockInfo | null>;
+  acquireLock(
+    segment: string,
+    owner: { id: string; host: string; pid: number },
+    ttlMs: number,
+    now: number,
+  ): Promise<LockInfo | null>;
   renewLocks(segments: string[], ownerId: string, ttlMs: number, now: number): Promise<void>;
   releaseLocks(segments: string[], ownerId: string): Promise<void>;
 
   // ---- segments
   getSegment(segment: string): Promise<SegmentRecord | null>;
-  saveSegment(segment: string, fields: { remoteId?: string; lastRunId?: string; lastRunAt?: number; lastRunStatus?: string }): Promise<void>;
+  saveSegment(
+    segment: string,
+    fields: { remoteId?: string; lastRunId?: string; lastRunAt?: number; lastRunStatus?: string },
+  ): Promise<void>;
   /** The remote membership is gone (EXPIRED, deleted): empty the checkpoint, drop unfinished journal entries. */
   resetSegment(segment: string): Promise<{ checkpointCleared: number; journalDropped: number }>;
 
@@ -89,7 +97,10 @@ export interface StateStore {
   /** Writes the diff to the journal (REMOVEs first, then ADDs), before anything is sent. Returns the counts. */
   journalPlan(runId: string, segment: string): Promise<DiffCounts>;
   /** Appends explicit events (events mode) to the journal in order. */
-  journalEvents(runId: string, entries: { segment: string; action: Action; key: string; payload: string }[]): Promise<void>;
+  journalEvents(
+    runId: string,
+    entries: { segment: string; action: Action; key: string; payload: string }[],
+  ): Promise<void>;
   pendingCounts(segment: string): Promise<{ add: number; remove: number }>;
   /** Up to `limit` unfinished entries after `afterId`, of one action (the first pending entry's). */
   nextBatch(segment: string, afterId: number, limit: number): Promise<JournalEntry[]>;

@@ -24,7 +24,14 @@ export interface RowCounts {
 }
 
 export class Accounting {
-  readonly counts: RowCounts = { read: 0, emitted: 0, rejected: 0, duplicate: 0, rejectedByReason: {}, notes: {} };
+  readonly counts: RowCounts = {
+    read: 0,
+    emitted: 0,
+    rejected: 0,
+    duplicate: 0,
+    rejectedByReason: {},
+    notes: {},
+  };
   readonly samples: RejectedRow[] = [];
 
   constructor(

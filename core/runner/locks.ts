@@ -12,7 +12,14 @@ export interface LockSet {
 export async function lockSegments(
   store: StateStore,
   segments: string[],
-  o: { runId: string; ttlMs: number; waitMs: number; now: () => number; signal: AbortSignal; pollMs?: number },
+  o: {
+    runId: string;
+    ttlMs: number;
+    waitMs: number;
+    now: () => number;
+    signal: AbortSignal;
+    pollMs?: number;
+  },
 ): Promise<LockSet> {
   const owner = { id: o.runId, host: hostname(), pid: process.pid };
   const held: string[] = [];
@@ -37,9 +44,12 @@ export async function lockSegments(
     await store.releaseLocks(held, owner.id);
     throw err;
   }
-  const timer = setInterval(() => {
-    store.renewLocks(held, owner.id, o.ttlMs, o.now()).catch(() => undefined);
-  }, Math.max(1000, Math.floor(o.ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      store.renewLocks(held, owner.id, o.ttlMs, o.now()).catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(o.ttlMs / 3)),
+  );
   timer.unref();
   return {
     async release() {

@@ -48,11 +48,22 @@ export interface RunReport {
   rows: RowCounts & { balanced: boolean };
   rejectedSamples: RejectedRow[];
   segments: SegmentReport[];
-  totals: { requests: number; retries: number; throttled: number; sent: number; acknowledged: number; rejected: number };
+  totals: {
+    requests: number;
+    retries: number;
+    throttled: number;
+    sent: number;
+    acknowledged: number;
+    rejected: number;
+  };
   error?: { message: string; failureType: FailureType };
 }
 
-export function emptySegmentReport(spec: { key: string; name: string; type: 'USER' | 'COMPANY' }): SegmentReport {
+export function emptySegmentReport(spec: {
+  key: string;
+  name: string;
+  type: 'USER' | 'COMPANY';
+}): SegmentReport {
   return {
     ...spec,
     remoteId: null,

@@ -62,9 +62,16 @@ export class RowMapper {
     for (const spec of targets) {
       const m: Member | undefined = spec.type === 'USER' ? row.member : row.companyMember;
       if (!m) {
-        return soft[spec.type] ?? { rejected: true, field: 'identity', reason: `no ${spec.type} member built for segment ${spec.key}` };
+        return (
+          soft[spec.type] ?? {
+            rejected: true,
+            field: 'identity',
+            reason: `no ${spec.type} member built for segment ${spec.key}`,
+          }
+        );
       }
-      if (this.owned.has(spec.key)) members.push({ segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) });
+      if (this.owned.has(spec.key))
+        members.push({ segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) });
     }
     return { members, notes: row.notes };
   }
@@ -79,7 +86,11 @@ export class RowMapper {
       const specs = this.byRoute.get(value);
       if (!specs) {
         const shown = value.includes('@') ? '[redacted]' : value.slice(0, 60);
-        return { rejected: true, field: 'segment', reason: `no segment configured for routing value "${shown}"` };
+        return {
+          rejected: true,
+          field: 'segment',
+          reason: `no segment configured for routing value "${shown}"`,
+        };
       }
       for (const s of specs) if (!out.includes(s)) out.push(s);
     }

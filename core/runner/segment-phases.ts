@@ -29,12 +29,22 @@ export async function resolveOne(
   // synced before has been replaced by another one (deleted and re-created).
   const replaced = !!known?.remoteId && known.remoteId !== r.remoteId;
   if (r.membershipLost || replaced) {
-    rep.membershipReset = true;
-    const why = r.membershipLost ? `status ${r.status ?? 'lost'}` : `segment ${known?.remoteId} was replaced by ${r.remoteId}`;
-    rep.warnings.push(`remote membership lost (${why}): checkpoint reset, all members are sent again`);
-    if (!dryRun) {
-      const reset = await store.resetSegment(spec.key);
-      logger.warn({ segment: spec.key, why, ...reset }, 'remote membership lost: checkpoint reset, resending everything');
+    const pending = await store.pendingCounts(spec.key);
+    const held = (await store.checkpointCount(spec.key)) + pending.add + pending.remove;
+    // A brand-new segment with nothing recorded locally has lost nothing: no reset to report.
+    if (held > 0) {
+      rep.membershipReset = true;
+      const why = replaced
+        ? `segment ${known?.remoteId} is gone; now ${r.remoteId}`
+        : `destination status ${r.status ?? 'unknown'}${r.created ? ', segment re-created' : ''}`;
+      rep.warnings.push(`remote membership lost (${why}): checkpoint reset, all members are sent again`);
+      if (!dryRun) {
+        const reset = await store.resetSegment(spec.key);
+        logger.warn(
+          { segment: spec.key, why, ...reset },
+          'remote membership lost: checkpoint reset, resending everything',
+        );
+      }
     }
   }
   if (!dryRun) await store.saveSegment(spec.key, { remoteId: r.remoteId });
@@ -70,11 +80,21 @@ export interface PlanContext {
   logger: Logger;
 }
 
-export async function planAndSend(spec: SegmentSpec, segment: ResolvedSegment | null, c: PlanContext): Promise<void> {
+export async function planAndSend(
+  spec: SegmentSpec,
+  segment: ResolvedSegment | null,
+  c: PlanContext,
+): Promise<void> {
   const { store, runId, rep } = c;
   const d = await store.diff(runId, spec.key);
   rep.staged = d.staged;
-  rep.planned = { add: d.add, remove: d.remove, change: d.change, unchanged: d.unchanged, checkpointBefore: d.checkpoint };
+  rep.planned = {
+    add: d.add,
+    remove: d.remove,
+    change: d.change,
+    unchanged: d.unchanged,
+    checkpointBefore: d.checkpoint,
+  };
   const batch = c.session.maxBatchSize;
   const requests = Math.ceil((d.remove + d.change) / batch) + Math.ceil((d.add + d.change) / batch);
   rep.estimatedSeconds = c.session.estimate(spec, requests).seconds;
@@ -130,7 +150,8 @@ async function drainWithStats(
     rep.acknowledged.remove += stats.acknowledged.REMOVE;
     rep.rejected.count += stats.rejected;
     rep.batches += stats.batches;
-    for (const [r, n] of Object.entries(stats.rejectedByReason)) rep.rejected.byReason[r] = (rep.rejected.byReason[r] ?? 0) + n;
+    for (const [r, n] of Object.entries(stats.rejectedByReason))
+      rep.rejected.byReason[r] = (rep.rejected.byReason[r] ?? 0) + n;
     return stats;
   } finally {
     const after = session.stats();

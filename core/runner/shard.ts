@@ -12,7 +12,9 @@ export function parseShard(text: string): Shard {
   const index = m ? Number(m[1]) : Number.NaN;
   const count = m ? Number(m[2]) : Number.NaN;
   if (!m || count < 1 || index >= count) {
-    throw new ConfigError(`invalid --shard "${text}"`, { fix: 'write i/n with 0 <= i < n, e.g. --shard 0/2' });
+    throw new ConfigError(`invalid --shard "${text}"`, {
+      fix: 'write i/n with 0 <= i < n, e.g. --shard 0/2',
+    });
   }
   return { index, count };
 }

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedPipeline } from '../config/load.js';
-import { drainJournal } from '../engine/executor.js';
 import { openStore } from '../engine/open-store.js';
 import type { StateStore } from '../engine/store.js';
 import { failureTypeOf, InterruptedError } from '../errors.js';
@@ -15,8 +14,8 @@ import type { DestinationSession, PluginContext, ResolvedSegment } from '../plug
 import { Accounting, type RejectedRow, type RowCounts } from './accounting.js';
 import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
-import { exitFor, pickStatus, planAndSend, replay, resolveOne, sum } from './segment-phases.js';
 import { RowMapper, Stager } from './rows.js';
+import { exitFor, pickStatus, planAndSend, replay, resolveOne, sum } from './segment-phases.js';
 import { ownedBy, type Shard } from './shard.js';
 
 export interface RunOptions {
@@ -42,7 +41,8 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
   const started = now();
   const runId = `${new Date(started).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const ctx: PluginContext = { logger, signal, baseDir: p.baseDir, now };
-  const rejectsPath = o.rejectsPath ?? (p.config.rejects.path ? resolve(p.baseDir, p.config.rejects.path) : undefined);
+  const rejectsPath =
+    o.rejectsPath ?? (p.config.rejects.path ? resolve(p.baseDir, p.config.rejects.path) : undefined);
   const rejectsOut = rejectsPath ? createWriteStream(rejectsPath) : undefined;
   const includeValues = p.config.rejects.includeValues;
   const accounting = new Accounting((r) => rejectsOut?.write(`${JSON.stringify(r)}\n`));
@@ -54,40 +54,53 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
   let release = async () => {};
   let failure: unknown;
   let finished: RunReport | undefined;
-    try {
+  try {
     await store.startRun(runId, { mode: p.config.mode, startedAt: started });
+    // Build the transforms first: a config mistake there must fail before anything remote happens.
+    const chain = p.transforms.map((t) => ({ fn: t.def.create(t.config, ctx), identity: t.def.identity }));
     session = await p.destination.def.open(p.destination.config, ctx);
     const all = session.segments;
     const mine = o.shard ? all.filter((s) => ownedBy(s.key, o.shard!)) : all;
     for (const s of mine) segReports.set(s.key, emptySegmentReport(s));
     logger.info({ runId, segments: mine.map((s) => s.key), dryRun: !!o.dryRun }, 'run started');
 
-    const locks = await lockSegments(store, mine.map((s) => s.key), {
-      runId,
-      ttlMs: o.lockTtlMs ?? 60_000,
-      waitMs: p.config.lockTimeoutMs,
-      now,
-      signal,
-    });
+    const locks = await lockSegments(
+      store,
+      mine.map((s) => s.key),
+      {
+        runId,
+        ttlMs: o.lockTtlMs ?? 60_000,
+        waitMs: p.config.lockTimeoutMs,
+        now,
+        signal,
+      },
+    );
     release = () => locks.release();
 
     const resolved = new Map<string, ResolvedSegment | null>();
     for (const spec of mine) {
       const r = await resolveOne(spec, session, store, segReports.get(spec.key)!, !!o.dryRun, logger);
       resolved.set(spec.key, r);
-      if (r && !o.dryRun) await replay(r, session, store, runId, segReports.get(spec.key)!, signal, now, logger);
+      if (r && !o.dryRun)
+        await replay(r, session, store, runId, segReports.get(spec.key)!, signal, now, logger);
     }
 
-    const chain = p.transforms.map((t) => ({ fn: t.def.create(t.config, ctx), identity: t.def.identity }));
     const mapper = new RowMapper(chain, all, new Set(mine.map((s) => s.key)));
     const stager = new Stager(store, runId, accounting);
     let lastProgress = 0;
     for await (const item of p.source.def.read(p.source.config, ctx, {})) {
-      if (signal.aborted) throw new InterruptedError('interrupted while reading the source; nothing was planned or sent');
+      if (signal.aborted)
+        throw new InterruptedError('interrupted while reading the source; nothing was planned or sent');
       if (item.type === 'state') continue;
       accounting.read();
       if (item.type === 'malformed') {
-        accounting.rejected({ row: item.row, file: item.file, line: item.line, field: 'line', reason: item.reason });
+        accounting.rejected({
+          row: item.row,
+          file: item.file,
+          line: item.line,
+          field: 'line',
+          reason: item.reason,
+        });
         continue;
       }
       const out = mapper.map({ data: item.data, row: item.row, file: item.file });
@@ -106,7 +119,16 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     for (const spec of mine) {
       const rep = segReports.get(spec.key)!;
       rep.duplicates = stager.duplicatesBySegment.get(spec.key) ?? 0;
-      await planAndSend(spec, resolved.get(spec.key) ?? null, { o, session, store, runId, rep, signal, now, logger });
+      await planAndSend(spec, resolved.get(spec.key) ?? null, {
+        o,
+        session,
+        store,
+        runId,
+        rep,
+        signal,
+        now,
+        logger,
+      });
     }
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
   } catch (err) {
@@ -121,7 +143,8 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     if (finished) return finished;
     for (const rep of segReports.values()) {
       rep.checkpointAfter = await store.checkpointCount(rep.key).catch(() => null);
-      if (!o.dryRun) await store.saveSegment(rep.key, { lastRunId: runId, lastRunAt: now(), lastRunStatus: status });
+      if (!o.dryRun)
+        await store.saveSegment(rep.key, { lastRunId: runId, lastRunAt: now(), lastRunStatus: status });
     }
     const segs = [...segReports.values()];
     const report: RunReport = {

@@ -23,7 +23,11 @@ describe('SqliteStore', () => {
       const batch = await store.nextBatch(segment, 0, 1000);
       if (!batch.length) return sent;
       sent.push(...batch);
-      await store.complete(runId, batch.map((entry) => ({ entry, ok, reason: ok ? undefined : 'bad' })), 1);
+      await store.complete(
+        runId,
+        batch.map((entry) => ({ entry, ok, reason: ok ? undefined : 'bad' })),
+        1,
+      );
     }
   }
 
@@ -90,7 +94,13 @@ describe('SqliteStore', () => {
     await store.stage('r1', [m('a')]);
     await store.journalPlan('r1', 's1');
     await drainAll('r1');
-    const entry: JournalEntry = { id: 999, segment: 's1', action: 'REMOVE', key: 'a', payload: '{"other":1}' };
+    const entry: JournalEntry = {
+      id: 999,
+      segment: 's1',
+      action: 'REMOVE',
+      key: 'a',
+      payload: '{"other":1}',
+    };
     await store.complete('r2', [{ entry, ok: true }], 2);
     expect(await store.checkpointCount('s1')).toBe(1);
   });

@@ -1,0 +1,179 @@
+/**
+ * CSV parsing benchmarks, one mode per process so peak RSS is per mode:
+ *
+ *   tsx test/bench/csv-bench.ts <mode> <file>
+ *
+ * prints exactly one JSON line on stdout: {mode, rows, seconds, rowsPerSec, peakRssMb}.
+ * `.gz` files are gunzipped in every mode. test/bench/run.ts spawns this; keep the contract.
+ *
+ * Modes: papaparse-raw, fastcsv-raw, csvparse-raw (parse only); dmpsync-raw (our parser, parse
+ * only); source-raw (csvSource.read, records only counted: the source's own cost); hash-raw (sha256 of the pre-split email column: hashing alone, lines read and split before
+ * the clock starts); papaparse+hash (papaparse arrays + trim/lowercase + sha256: the baseline);
+ * source (csvSource.read end to end + transforms/user.ts buildUserMember: normalize + hash).
+ */
+import { hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { parse as csvParse } from 'csv-parse';
+import { parse as fastCsvParse } from 'fast-csv';
+import Papa from 'papaparse';
+import { CsvConfig } from '../../connectors/csv/config.js';
+import { csvSource } from '../../connectors/csv/index.js';
+import { readOptionsOf } from '../../connectors/csv/read.js';
+import { CsvFileReader } from '../../connectors/csv/reader.js';
+import { silentLogger } from '../../core/log.js';
+import type { Rejection } from '../../core/plugin.js';
+import { type BuiltMember, buildUserMember } from '../../transforms/user.js';
+
+type Mode = (file: string) => Promise<number>;
+
+function open(file: string): Readable {
+  // 64 KiB reads in every mode, as the CSV source does (see connectors/csv/reader.ts).
+  const raw = createReadStream(file, { highWaterMark: 64 * 1024 });
+  return file.toLowerCase().endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: 64 * 1024 })) : raw;
+}
+
+/** Text stream (papaparse would split multi-byte characters at Buffer chunk boundaries). */
+function openText(file: string): Readable {
+  const s = open(file);
+  s.setEncoding('utf8');
+  return s;
+}
+
+function papaparse(file: string, onRow: (row: string[]) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let rows = -1; // the header
+    Papa.parse<string[]>(openText(file), {
+      header: false,
+      skipEmptyLines: true,
+      chunk: (results) => {
+        for (const row of results.data) {
+          if (rows >= 0) onRow(row);
+          rows++;
+        }
+      },
+      complete: () => resolve(rows),
+      error: (err: Error) => reject(err),
+    });
+  });
+}
+
+const sha256 = (email: string) => hash('sha256', email.trim().toLowerCase(), 'hex');
+let sink = 0; // keeps results observable so the work is not optimised away
+
+const modes: Record<string, Mode> = {
+  'papaparse-raw': (file) => papaparse(file, () => {}),
+
+  'papaparse+hash': (file) =>
+    papaparse(file, (row) => {
+      sink += sha256(row[0] ?? '').length;
+    }),
+
+  'fastcsv-raw': (file) =>
+    new Promise((resolve, reject) => {
+      let rows = -1;
+      open(file)
+        .pipe(fastCsvParse({ headers: false }))
+        .on('data', () => rows++)
+        .on('error', reject)
+        .on('end', () => resolve(rows));
+    }),
+
+  'csvparse-raw': async (file) => {
+    let rows = -1;
+    for await (const _ of open(file).pipe(csvParse({ relax_column_count: true }))) rows++;
+    return rows;
+  },
+
+  'dmpsync-raw': async (file) => {
+    const reader = await CsvFileReader.open(
+      { path: file, name: file, gzip: file.toLowerCase().endsWith('.gz') },
+      readOptionsOf(CsvConfig.parse({ path: file })),
+    );
+    let rows = 0;
+    for await (const batch of reader.batches()) rows += batch.length;
+    return rows;
+  },
+
+  'hash-raw': async (file) => {
+    const emails: string[] = [];
+    let pending = '';
+    for await (const chunk of openText(file)) {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) emails.push(line.slice(0, line.indexOf(',')));
+    }
+    if (pending) emails.push(pending.slice(0, pending.indexOf(',')));
+    emails.shift(); // header
+    started = performance.now(); // hashing alone: reading and splitting are not timed
+    for (const e of emails) sink += hash('sha256', e, 'hex').length;
+    return emails.length;
+  },
+
+  'source-raw': async (file) => {
+    let rows = 0;
+    for await (const item of csvSource.read(CsvConfig.parse({ path: file }), benchContext(file), {})) {
+      if (item.type === 'record') rows++;
+    }
+    return rows;
+  },
+
+  source: async (file) => {
+    let rows = 0;
+    for await (const item of csvSource.read(CsvConfig.parse({ path: file }), benchContext(file), {})) {
+      if (item.type !== 'record') continue;
+      rows++;
+      const d = item.data as Record<string, string | undefined>;
+      const built: BuiltMember | Rejection = buildUserMember(
+        {
+          email: d.email,
+          firstName: d.first_name,
+          lastName: d.last_name,
+          title: d.title,
+          company: d.company,
+          country: d.country,
+        },
+        { hash: 'sha256', overlong: 'truncate' },
+      );
+      if (!('rejected' in built)) sink += built.member.key.length;
+    }
+    return rows;
+  },
+};
+
+let started = 0;
+
+function benchContext(file: string) {
+  return {
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+    baseDir: dirname(file),
+    now: Date.now,
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode, file] = process.argv.slice(2);
+  const run = mode ? modes[mode] : undefined;
+  if (!run || !file) {
+    console.error(`usage: tsx test/bench/csv-bench.ts <${Object.keys(modes).join('|')}> <file>`);
+    process.exit(2);
+  }
+  started = performance.now();
+  const rows = await run(file);
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const result = {
+    mode,
+    rows,
+    seconds: Number(seconds.toFixed(3)),
+    rowsPerSec: Math.round(rows / seconds),
+    peakRssMb,
+  };
+  console.log(JSON.stringify(result));
+  if (sink < 0) console.error(sink);
+}
+
+await main();

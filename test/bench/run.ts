@@ -1,0 +1,190 @@
+/**
+ * `npm run bench`: every figure from one run, each measurement in its own process (peak RSS is
+ * per process), baselines measured in the same run on the same files. Prints tables; asserts
+ * nothing (timings stay out of pass/fail tests). BENCH_ROWS overrides the 1M default.
+ */
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import YAML from 'yaml';
+import { startEmulator } from '../../connectors/linkedin-dmp/emulator/index.js';
+import { audienceLine, generateAudienceCsv } from './generate.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'dmpsync-bench-'));
+type Result = Record<string, number | string | boolean | undefined>;
+
+async function measure(script: string, args: string[]): Promise<Result> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/bench', script), ...args],
+    {
+      cwd: ROOT,
+      maxBuffer: 1 << 20,
+      env: { ...process.env, DMPSYNC_LOG_LEVEL: 'error' },
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Result;
+}
+
+function table(title: string, rows: Result[], cols: string[]): void {
+  console.log(`\n## ${title}\n`);
+  console.log(`| ${cols.join(' | ')} |`);
+  console.log(`| ${cols.map(() => '---').join(' | ')} |`);
+  for (const r of rows) console.log(`| ${cols.map((c) => fmt(r[c])).join(' | ')} |`);
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2);
+  return v === undefined ? '' : String(v);
+}
+
+/** The same audience with ~1% churn: every 200th row leaves, as many new rows join. */
+async function churned(from: string, to: string): Promise<void> {
+  const out = createWriteStream(to);
+  let i = 0;
+  let dropped = 0;
+  for await (const line of createInterface({ input: createReadStream(from) })) {
+    if (i++ > 0 && i % 200 === 0) {
+      dropped++;
+      continue;
+    }
+    out.write(`${line}\n`);
+  }
+  let seed = 99;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let k = 0; k < dropped; k++) out.write(`${audienceLine(rand, 5_000_000 + k)}\n`);
+  await new Promise((r) => out.end(r));
+}
+
+function pipelineFile(name: string, csv: string, restUrl: string, dest: Record<string, unknown>): string {
+  const file = join(dir, `${name}.yaml`);
+  const p = {
+    name,
+    source: { type: 'csv', config: { path: csv } },
+    transforms: [
+      { type: 'route', config: { by: 'column', column: 'segment' } },
+      {
+        type: 'linkedin-user',
+        config: {
+          fields: {
+            email: 'email',
+            firstName: 'first_name',
+            lastName: 'last_name',
+            company: 'company',
+            title: 'title',
+            country: 'country',
+          },
+        },
+      },
+    ],
+    destination: {
+      type: 'linkedin-dmp',
+      config: {
+        baseUrl: restUrl,
+        auth: { accessToken: `bench-${name}` },
+        adAccount: 'urn:li:sponsoredAccount:1',
+        sourcePlatform: 'DMPSYNC',
+        createWaitMs: 0,
+        segments: ['high_value', 'churn_risk', 'newsletter'].map((s) => ({
+          sourceSegmentId: s,
+          name: s,
+          route: s,
+        })),
+        ...dest,
+      },
+    },
+    state: { type: 'sqlite', path: join(dir, `${name}.db`) },
+  };
+  writeFileSync(file, YAML.stringify(p));
+  return file;
+}
+
+const base = join(dir, 'audience.csv');
+const churn = join(dir, 'audience-churn.csv');
+console.log(`# dmpsync bench: ${ROWS.toLocaleString('en-US')} rows, node ${process.version}, in ${dir}`);
+await generateAudienceCsv(base, ROWS, { seed: 1 });
+await churned(base, churn);
+
+// ---- CSV: the source against raw parsers and raw hashing
+const csv: Result[] = [];
+for (const mode of ['fastcsv-raw', 'csvparse-raw', 'papaparse-raw', 'hash-raw', 'papaparse+hash', 'source']) {
+  csv.push(await measure('csv-bench.ts', [mode, base]));
+}
+table('CSV source: read + normalize + hash', csv, ['mode', 'rows', 'seconds', 'rowsPerSec', 'peakRssMb']);
+const baseline = csv.find((r) => r.mode === 'papaparse+hash')!;
+const source = csv.find((r) => r.mode === 'source')!;
+console.log(
+  `\nsource / (fastest raw parser + hashing) = ${((source.rowsPerSec as number) / (baseline.rowsPerSec as number)).toFixed(2)} (target >= 0.8); source peak RSS ${source.peakRssMb} MB (target < 200)`,
+);
+
+// ---- Sync to the emulator, rate limits off
+const emu = await startEmulator({
+  segmentReadyDelayMs: 0,
+  rateLimit: { usersPerWindow: 0, companiesPerWindow: 0 },
+});
+const unlimited = {
+  rateLimits: { usersPerMinute: 1_000_000, companiesPerMinute: 1_000_000, windowMs: 60_000 },
+};
+const full = await measure('sync-bench.ts', ['sync', pipelineFile('full', base, emu.restUrl, unlimited)]);
+const incrFile = pipelineFile('full', churn, emu.restUrl, unlimited); // same state: an incremental run
+const readPass = await measure('sync-bench.ts', ['read', incrFile]);
+const incr = await measure('sync-bench.ts', ['sync', incrFile]);
+full.mode = 'full sync (first run)';
+incr.mode = 'incremental sync, 1% churn';
+readPass.mode = 'read-only pass (same file)';
+table(
+  'Sync to the emulator (rate limits off)',
+  [full, readPass, incr],
+  ['mode', 'rows', 'seconds', 'rowsPerSec', 'requests', 'sent', 'peakRssMb'],
+);
+console.log(
+  `\nincremental sync time / read-only pass = ${((incr.seconds as number) / (readPass.seconds as number)).toFixed(2)} (target <= 1.5)`,
+);
+await emu.close();
+
+// ---- Rate limiter: share of the allowed budget used, with a shortened window
+const windowMs = 1000;
+const perWindow = 20;
+const limited = await startEmulator({
+  segmentReadyDelayMs: 0,
+  rateLimit: { usersPerWindow: perWindow, windowMs },
+});
+const small = join(dir, 'small.csv');
+await generateAudienceCsv(small, 30_000, { seed: 3 });
+const lim = await measure('sync-bench.ts', [
+  'sync',
+  pipelineFile('limited', small, limited.restUrl, {
+    batchSize: 250,
+    rateLimits: { usersPerMinute: perWindow, companiesPerMinute: perWindow, windowMs },
+  }),
+]);
+const usersRequests = Object.entries(limited.stats().requests)
+  .filter(([k]) => k.includes('/users'))
+  .reduce((a, [, n]) => a + n, 0);
+const allowed = (perWindow * (lim.sendSeconds as number) * 1000) / windowMs;
+lim.mode = `limiter on: ${perWindow} req / ${windowMs} ms`;
+lim.usersRequests = usersRequests;
+lim.budgetShare = usersRequests / allowed;
+lim.emulator429s = limited.stats().throttled;
+table(
+  'Rate limiter',
+  [lim],
+  ['mode', 'usersRequests', 'sendSeconds', 'budgetShare', 'throttled', 'emulator429s'],
+);
+console.log(
+  `\nshare of the allowed request budget used = ${(lim.budgetShare as number).toFixed(2)} (target >= 0.9), 429s: ${lim.emulator429s} (target 0)`,
+);
+await limited.close();
+rmSync(dir, { recursive: true, force: true });

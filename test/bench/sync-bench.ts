@@ -1,0 +1,74 @@
+/**
+ * One sync-bench measurement per process, so peak RSS is this run's own:
+ *
+ *   tsx test/bench/sync-bench.ts <sync|read> <pipeline.yaml>
+ *
+ * `sync` runs the whole pipeline (read, stage, diff, send); `read` is the read-only pass over the
+ * same file (source + transforms, no state store, no network) that the incremental sync is
+ * compared with. Prints one JSON line: {mode, rows, seconds, rowsPerSec, peakRssMb, ...}.
+ */
+import { builtinRegistry } from '../../connectors/index.js';
+import { loadPipeline } from '../../core/config/load.js';
+import { silentLogger } from '../../core/log.js';
+import { isRejection, type PipelineRow } from '../../core/plugin.js';
+import { runPipeline } from '../../core/runner/sync.js';
+
+const [mode, file] = process.argv.slice(2);
+if ((mode !== 'sync' && mode !== 'read') || !file) {
+  console.error('usage: tsx test/bench/sync-bench.ts <sync|read> <pipeline.yaml>');
+  process.exit(2);
+}
+const pipeline = loadPipeline(file, builtinRegistry);
+const started = performance.now();
+let extra: Record<string, unknown> = {};
+let rows = 0;
+if (mode === 'sync') {
+  const report = await runPipeline({ pipeline, allowMassRemoval: true });
+  rows = report.rows.read;
+  extra = {
+    exitCode: report.exitCode,
+    requests: report.totals.requests,
+    throttled: report.totals.throttled,
+    sent: report.totals.sent,
+    acknowledged: report.totals.acknowledged,
+    balanced: report.rows.balanced,
+    error: report.error?.message,
+    sendSeconds: report.segments.reduce((a, s) => a + s.durationMs, 0) / 1000,
+  };
+} else {
+  const ctx = {
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+    baseDir: pipeline.baseDir,
+    now: Date.now,
+  };
+  const chain = pipeline.transforms.map((t) => t.def.create(t.config, ctx));
+  let kept = 0;
+  for await (const item of pipeline.source.def.read(pipeline.source.config, ctx, {})) {
+    if (item.type !== 'record') continue;
+    rows++;
+    let row: PipelineRow = { data: item.data, row: item.row };
+    let ok = true;
+    for (const fn of chain) {
+      const r = fn(row);
+      if (isRejection(r)) {
+        if (!r.field) ok = false;
+        continue;
+      }
+      row = r;
+    }
+    if (ok && row.member) kept++;
+  }
+  extra = { kept };
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  JSON.stringify({
+    mode,
+    rows,
+    seconds: Number(seconds.toFixed(3)),
+    rowsPerSec: Math.round(rows / seconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...extra,
+  }),
+);
