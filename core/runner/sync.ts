@@ -56,7 +56,9 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
   let finished: RunReport | undefined;
   try {
     await store.startRun(runId, { mode: p.config.mode, startedAt: started });
-    // Build the transforms first: a config mistake there must fail before anything remote happens.
+    // Prove the source readable and build the transforms first: a missing file or a config mistake
+    // must fail before anything remote happens.
+    await p.source.def.check(p.source.config, ctx);
     const chain = p.transforms.map((t) => ({ fn: t.def.create(t.config, ctx), identity: t.def.identity }));
     session = await p.destination.def.open(p.destination.config, ctx);
     const all = session.segments;
