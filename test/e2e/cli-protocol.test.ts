@@ -6,7 +6,10 @@ import { type Emulator, startEmulator } from '../../connectors/linkedin-dmp/emul
 import { AirbyteMessage } from '../../core/protocol/models.js';
 import { runCli, tempDir, writeAudience, writePipeline } from './helpers.js';
 
-function messages(stdout: string) {
+// biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the messages it expects
+type Msg = { type: string } & Record<string, any>;
+
+function messages(stdout: string): Msg[] {
   return stdout
     .trim()
     .split('\n')
@@ -14,7 +17,7 @@ function messages(stdout: string) {
     .map((line) => {
       const parsed = AirbyteMessage.safeParse(JSON.parse(line));
       expect(parsed.success, line).toBe(true);
-      return parsed.data!;
+      return parsed.data as Msg;
     });
 }
 
@@ -40,15 +43,12 @@ describe('protocol commands', () => {
     const msgs = messages(r.stdout);
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.type).toBe('SPEC');
-    const spec = (msgs[0] as { spec: { connectionSpecification: { properties: Record<string, unknown> } } })
-      .spec;
+    const spec = msgs[0]!.spec;
     expect(Object.keys(spec.connectionSpecification.properties)).toEqual(
       expect.arrayContaining(['source', 'transforms', 'destination', 'state']),
     );
-    const one = messages((await runCli(['spec', '--connector', 'linkedin-dmp'])).stdout)[0] as {
-      spec: unknown;
-    };
-    expect(JSON.stringify(one.spec)).toContain('"airbyte_secret":true');
+    const one = messages((await runCli(['spec', '--connector', 'linkedin-dmp'])).stdout)[0];
+    expect(JSON.stringify(one!.spec)).toContain('"airbyte_secret":true');
   });
 
   it('read over a CSV prints only RECORD, STATE, LOG and TRACE messages, all valid', async () => {
@@ -70,8 +70,8 @@ describe('protocol commands', () => {
     const msgs = messages(r.stdout);
     expect(new Set(msgs.map((m) => m.type))).toEqual(new Set(['RECORD', 'STATE', 'LOG', 'TRACE']));
     expect(msgs.filter((m) => m.type === 'RECORD')).toHaveLength(25);
-    const log = msgs.find((m) => m.type === 'LOG') as { log: { message: string } };
-    expect(log.log.message).toMatch(/row 26/);
+    const log = msgs.find((m) => m.type === 'LOG');
+    expect(log!.log.message).toMatch(/row 26/);
   });
 
   it('check reports CONNECTION_STATUS, and FAILED with a clear message on a bad token', async () => {
@@ -85,7 +85,7 @@ describe('protocol commands', () => {
         token: 'a-bad-token-123',
       });
       const r = await runCli(['check', '--config', bad]);
-      const [m] = messages(r.stdout) as { connectionStatus: { status: string; message: string } }[];
+      const [m] = messages(r.stdout);
       expect(m!.connectionStatus.status).toBe('FAILED');
       expect(r.stdout + r.stderr).not.toContain('a-bad-token-123');
     } finally {
@@ -94,10 +94,7 @@ describe('protocol commands', () => {
   });
 
   it('discover prints the CSV columns as a CATALOG', async () => {
-    const [m] = messages((await runCli(['discover', '--config', pipeline])).stdout) as {
-      type: string;
-      catalog: { streams: { name: string; json_schema: { properties: Record<string, unknown> } }[] };
-    }[];
+    const [m] = messages((await runCli(['discover', '--config', pipeline])).stdout);
     expect(m!.type).toBe('CATALOG');
     expect(Object.keys(m!.catalog.streams[0]!.json_schema.properties)).toEqual(
       expect.arrayContaining(['email', 'first_name', 'segments']),
@@ -107,10 +104,7 @@ describe('protocol commands', () => {
   it('a protocol failure ends with TRACE ERROR and the config-error exit code', async () => {
     const r = await runCli(['discover', '--config', join(dir, 'missing.yaml')]);
     expect(r.code).toBe(2);
-    const [m] = messages(r.stdout) as {
-      type: string;
-      trace: { type: string; error: { failure_type: string; message: string } };
-    }[];
+    const [m] = messages(r.stdout);
     expect(m!.trace.error.failure_type).toBe('config_error');
     expect(m!.trace.error.message).toContain('missing.yaml');
   });
