@@ -48,6 +48,9 @@ export class SqliteStore implements StateStore {
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(`ATTACH DATABASE '' AS tmp`);
     this.db.exec('PRAGMA tmp.journal_mode = OFF; PRAGMA tmp.synchronous = OFF;');
+    // Staging and the checkpoint are random-key B-trees: a larger page cache saves re-reading pages.
+    this.db.pragma('cache_size = -32768');
+    this.db.pragma('tmp.cache_size = -65536');
     this.migrateSync();
     this.insertStaging = this.db.prepare(
       'INSERT OR IGNORE INTO tmp.staging (run_id, segment, key, payload) VALUES (?, ?, ?, ?)',
