@@ -49,8 +49,8 @@ export class SqliteStore implements StateStore {
     this.db.exec(`ATTACH DATABASE '' AS tmp`);
     this.db.exec('PRAGMA tmp.journal_mode = OFF; PRAGMA tmp.synchronous = OFF;');
     // Staging and the checkpoint are random-key B-trees: a larger page cache saves re-reading pages.
-    this.db.pragma('cache_size = -32768');
-    this.db.pragma('tmp.cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
+    this.db.pragma('tmp.cache_size = -32768');
     this.migrateSync();
     this.insertStaging = this.db.prepare(
       'INSERT OR IGNORE INTO tmp.staging (run_id, segment, key, payload) VALUES (?, ?, ?, ?)',
@@ -183,7 +183,11 @@ export class SqliteStore implements StateStore {
   }
 
   async clearStaging(runId: string): Promise<void> {
-    this.db.prepare('DELETE FROM tmp.staging WHERE run_id = ?').run(runId);
+    // Staging is private to this connection; when it holds only this run, empty it wholesale
+    // (SQLite's truncate path) instead of deleting row by row.
+    const other = this.db.prepare('SELECT 1 FROM tmp.staging WHERE run_id <> ? LIMIT 1').get(runId);
+    if (other) this.db.prepare('DELETE FROM tmp.staging WHERE run_id = ?').run(runId);
+    else this.db.exec('DELETE FROM tmp.staging');
   }
 
   async diff(runId: string, segment: string): Promise<DiffCounts> {
@@ -218,33 +222,25 @@ export class SqliteStore implements StateStore {
   }
 
   private diffDirect(runId: string, segment: string): DiffCounts {
-    const q = this.db.prepare(
-      `SELECT
-         (SELECT COUNT(*) FROM tmp.staging WHERE run_id = @run AND segment = @seg) AS staged,
-         (SELECT COUNT(*) FROM checkpoint WHERE segment = @seg) AS checkpoint,
-         (SELECT COUNT(*) FROM tmp.staging s JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
-            WHERE s.run_id = @run AND s.segment = @seg AND c.payload = s.payload) AS unchanged`,
-    );
-    const r = q.get({ run: runId, seg: segment }) as {
-      staged: number;
-      checkpoint: number;
-      unchanged: number;
-    };
-    const matched = (
-      this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM tmp.staging s JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
-           WHERE s.run_id = @run AND s.segment = @seg`,
-        )
-        .get({ run: runId, seg: segment }) as { n: number }
+    // One pass over the staged members, probing the checkpoint by primary key.
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS staged, COUNT(c.key) AS matched,
+                COALESCE(SUM(CASE WHEN c.payload = s.payload THEN 1 ELSE 0 END), 0) AS unchanged
+         FROM tmp.staging s LEFT JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
+         WHERE s.run_id = @run AND s.segment = @seg`,
+      )
+      .get({ run: runId, seg: segment }) as { staged: number; matched: number; unchanged: number };
+    const checkpoint = (
+      this.db.prepare('SELECT COUNT(*) AS n FROM checkpoint WHERE segment = ?').get(segment) as { n: number }
     ).n;
     return {
-      add: r.staged - matched,
-      remove: r.checkpoint - matched,
-      change: matched - r.unchanged,
+      add: r.staged - r.matched,
+      remove: checkpoint - r.matched,
+      change: r.matched - r.unchanged,
       unchanged: r.unchanged,
       staged: r.staged,
-      checkpoint: r.checkpoint,
+      checkpoint,
     };
   }
 

@@ -1,7 +1,7 @@
 /** The per-segment steps of a run: resolve, replay what an earlier run left, plan, send. */
 import { type DrainStats, drainJournal } from '../engine/executor.js';
 import type { StateStore } from '../engine/store.js';
-import { ExitCode, exitCodeFor } from '../errors.js';
+import { ExitCode, exitCodeFor, InterruptedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DestinationSession, ResolvedSegment, SegmentSpec } from '../plugin.js';
 import type { RunStatus, SegmentReport } from './report.js';
@@ -105,7 +105,7 @@ export async function planAndSend(
     return;
   }
   if (c.o.dryRun || !segment) return;
-  await store.journalPlan(runId, spec.key);
+  if (d.add + d.remove + d.change > 0) await store.journalPlan(runId, spec.key);
   await drainWithStats(segment, c.session, store, runId, rep, c.signal, c.now);
 }
 
@@ -152,6 +152,14 @@ async function drainWithStats(
     rep.batches += stats.batches;
     for (const [r, n] of Object.entries(stats.rejectedByReason))
       rep.rejected.byReason[r] = (rep.rejected.byReason[r] ?? 0) + n;
+    // The executor stops taking batches on abort and returns normally: without this the run would
+    // be reported as succeeded with work still pending in the journal.
+    if (signal.aborted) {
+      const left = await store.pendingCounts(segment.spec.key);
+      throw new InterruptedError(
+        `interrupted: in-flight batches finished, ${left.add + left.remove} operations of segment ${segment.spec.key} left in the journal for the next run`,
+      );
+    }
     return stats;
   } finally {
     const after = session.stats();
