@@ -14,6 +14,7 @@ import { runPipeline } from '../runner/sync.js';
 import { registerAirbyteCommands } from './airbyte.js';
 import { progressPrinter } from './progress.js';
 import { renderReport } from './render.js';
+import { registerWriteCommand } from './write.js';
 
 export interface CliDeps {
   registry: Registry;
@@ -66,6 +67,7 @@ Example:
   }
 
   registerAirbyteCommands(program, deps);
+  registerWriteCommand(program, deps);
   for (const ext of deps.extensions ?? []) ext(program, deps);
   return program;
 }

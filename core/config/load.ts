@@ -12,6 +12,7 @@ import type { Registry } from '../registry.js';
 import { safeParseCoercing } from './coerce.js';
 import { interpolate } from './interpolate.js';
 import { PipelineConfig } from './pipeline.js';
+import { withPlugins } from './plugins.js';
 import { configErrorFromZod } from './zod-errors.js';
 
 export interface Bound<D> {
@@ -59,13 +60,19 @@ export function loadPipeline(
   file: string,
   registry: Registry,
   env: Record<string, string | undefined> = process.env,
+  /** Top-level keys used when the file has none (e.g. the stdin source of `dmpsync write`). */
+  defaults: Record<string, unknown> = {},
 ): LoadedPipeline {
   const abs = resolve(file);
   const baseDir = dirname(abs);
-  const raw = interpolate(readConfigFile(abs), { env, file: abs, baseDir });
+  const text = readConfigFile(abs);
+  const withDefaults =
+    text && typeof text === 'object' && !Array.isArray(text) ? { ...defaults, ...text } : text;
+  const raw = interpolate(withDefaults, { env, file: abs, baseDir });
   const parsed = safeParseCoercing(PipelineConfig, raw);
   if (!parsed.success) throw configErrorFromZod(parsed.error, raw, { file: abs });
   const config = parsed.data;
+  if (config.plugins.length > 0) registry = withPlugins(registry, config.plugins, { baseDir, file: abs });
   const source = bind('source', config.source, registry.sources, abs, ['source']);
   const transforms = config.transforms.map((t, i) =>
     bind('transform', t, registry.transforms, abs, ['transforms', i]),

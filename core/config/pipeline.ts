@@ -18,6 +18,21 @@ export const StateConfig = z
         .default('.dmpsync/state.db')
         .describe('SQLite file holding checkpoints and the journal, relative to the pipeline file.'),
     }),
+    z.object({
+      type: z.literal('postgres'),
+      url: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'PostgreSQL connection URL shared by every worker. Default: DATABASE_URL, else the PG* environment variables.',
+        ),
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+        .default('dmpsync')
+        .describe('Schema holding the state tables; created or migrated on start.'),
+    }),
   ])
   .default({ type: 'sqlite', path: '.dmpsync/state.db' })
   .describe('Where the per-segment checkpoint, journal and locks are kept.');
@@ -62,6 +77,12 @@ export const PipelineConfig = z
       .enum(['mirror', 'events'])
       .default('mirror')
       .describe('mirror: the source is the whole audience; events: rows carry ADD/REMOVE actions.'),
+    plugins: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Your own plugin modules: paths relative to this file or installed package names (docs/plugins.md).',
+      ),
     source: PluginRef.describe('Where rows come from.'),
     transforms: z.array(PluginRef).default([]).describe('Applied in order to every row.'),
     destination: PluginRef.describe('Where members go.'),

@@ -44,6 +44,7 @@ describe('configuration errors', () => {
       const f = join(dir, 'p.yaml');
       writeFileSync(
         f,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the pipeline file's own ${VAR} syntax
         'source: { type: csv, config: { path: "${DMPSYNC_TEST_UNSET_VAR}" } }\ndestination: { type: linkedin-dmp }\n',
       );
       return f;
