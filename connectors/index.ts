@@ -6,11 +6,13 @@ import type { Registry } from '../core/registry.js';
 import { builtinTransforms } from '../transforms/index.js';
 import { csvSource } from './csv/index.js';
 import { linkedinDmpDestination } from './linkedin-dmp/index.js';
+import { postgresSource } from './postgres/index.js';
+import { snowflakeJsonSource } from './snowflake-json/index.js';
 
 export const builtinRegistry: Registry = {
-  sources: [csvSource],
+  sources: [csvSource, postgresSource, snowflakeJsonSource],
   transforms: builtinTransforms,
   destinations: [linkedinDmpDestination],
 };
 
-export { csvSource, linkedinDmpDestination };
+export { csvSource, linkedinDmpDestination, postgresSource, snowflakeJsonSource };

@@ -141,6 +141,43 @@ console.log(
 );
 console.log(`full linkedin-user member (6 fields, validated, payload built) / baseline = ${ratio(member)}`);
 
+// ---- Snowflake JSON: the same audience as OBJECT_CONSTRUCT(*) gz NDJSON
+const sfFile = join(dir, 'audience.json.gz');
+await measure('snowflake-bench.ts', ['convert', base, sfFile]);
+const sf: Result[] = [];
+for (const mode of ['raw', 'source']) sf.push(await measure('snowflake-bench.ts', [mode, sfFile]));
+table('Snowflake JSON source (gz NDJSON): raw line split + JSON.parse + hash vs the source', sf, [
+  'mode',
+  'rows',
+  'seconds',
+  'rowsPerSec',
+  'peakRssMb',
+]);
+console.log(
+  `\nsnowflake source / raw = ${((sf[1]!.rowsPerSec as number) / (sf[0]!.rowsPerSec as number)).toFixed(2)} (target >= 0.8)`,
+);
+
+// ---- PostgreSQL: only with a server (DATABASE_URL / PG*)
+if (process.env.DATABASE_URL || process.env.PGHOST) {
+  const pgTable = `bench_audience_${process.pid}`;
+  await measure('pg-bench.ts', ['load', pgTable, base]);
+  const pgr: Result[] = [];
+  for (const mode of ['raw', 'source']) pgr.push(await measure('pg-bench.ts', [mode, pgTable]));
+  await measure('pg-bench.ts', ['drop', pgTable]);
+  table('PostgreSQL source: raw pg-cursor read + hash vs the source', pgr, [
+    'mode',
+    'rows',
+    'seconds',
+    'rowsPerSec',
+    'peakRssMb',
+  ]);
+  console.log(
+    `\npostgres source / raw = ${((pgr[1]!.rowsPerSec as number) / (pgr[0]!.rowsPerSec as number)).toFixed(2)} (target >= 0.8)`,
+  );
+} else {
+  console.log('\n(PostgreSQL bench skipped: set DATABASE_URL or PG* to run it)');
+}
+
 // ---- Sync to the emulator, rate limits off
 const emu = await startEmulator({
   segmentReadyDelayMs: 0,

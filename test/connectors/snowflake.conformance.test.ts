@@ -1,0 +1,89 @@
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { snowflakeJsonSource } from '../../connectors/snowflake-json/index.js';
+import { describeSourceConformance } from '../conformance/source-suite.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/snowflake/${name}`, import.meta.url));
+
+describeSourceConformance('snowflake-json (gzip NDJSON part files)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    const text = await readFile(fixture('object_construct_star_data_0_0_0.json'));
+    await mkdir(join(dir, 'unload'));
+    await writeFile(join(dir, 'unload/data_0_0_0.json.gz'), gzipSync(text));
+    await writeFile(join(dir, 'unload/data_0_1_0.json.gz'), gzipSync(text));
+    return { path: 'unload', stateEvery: 2 };
+  },
+  expectedRecords: 8,
+  invalidConfigs: [
+    {
+      name: 'missing file',
+      config: () => ({ path: 'missing.json' }),
+      message: 'file not found: missing.json',
+    },
+    {
+      name: 'glob matching nothing',
+      config: () => ({ path: 'x/*.json.gz' }),
+      message: 'no export file matches',
+    },
+    {
+      name: 'corrupt gzip',
+      config: async (dir) => {
+        await writeFile(join(dir, 'data_0_0_0.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+        return { path: 'data_0_0_0.json.gz' };
+      },
+      message: /data_0_0_0\.json\.gz: not a readable gzip file/,
+    },
+    {
+      name: 'zstd file',
+      config: async (dir) => {
+        await writeFile(join(dir, 'data_0_0_0.json.zst'), 'x');
+        return { path: 'data_0_0_0.json.zst' };
+      },
+      message: /ZSTD and BZ2 files cannot be read.*COMPRESSION=GZIP/,
+    },
+  ],
+});
+
+describeSourceConformance('snowflake-json (SQL API v2 partitions)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    await copyFile(fixture('sqlapi-v2-resultset-partition0.json'), join(dir, 'p0.json'));
+    await copyFile(fixture('sqlapi-v2-partition1.json.gz'), join(dir, 'p1.json.gz'));
+    return { path: 'p*.json*', stateEvery: 2 };
+  },
+  expectedRecords: 5,
+  invalidConfigs: [
+    {
+      name: 'partition without its metadata',
+      config: async (dir) => {
+        await copyFile(fixture('sqlapi-v2-partition1.json'), join(dir, 'p1.json'));
+        return { path: 'p1.json' };
+      },
+      message: 'no file holds the SQL API resultSetMetaData',
+    },
+  ],
+});
+
+describeSourceConformance('snowflake-json (JSON array)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    const lines = (await readFile(fixture('object_construct_keep_null_data_0_0_0.json'), 'utf8')).trim();
+    await writeFile(join(dir, 'rows.json'), `[\n${lines.split('\n').join(',\n')}\n]\n`);
+    return { path: 'rows.json', stateEvery: 1 };
+  },
+  expectedRecords: 4,
+  invalidConfigs: [
+    {
+      name: 'truncated array',
+      config: async (dir) => {
+        await writeFile(join(dir, 'rows.json'), '[{"EMAIL":"a@b.c"},');
+        return { path: 'rows.json', columns: ['EMAIL'] };
+      },
+      message: 'rows.json: the JSON array is truncated',
+      failsIn: 'read',
+    },
+  ],
+});
