@@ -139,6 +139,8 @@ export interface SeedResult {
   /** Members at the emulator after the clean run, per segment key. */
   actual: Record<string, string[]>;
   expected: Record<string, string[]>;
+  /** The COMPANY segment (one company per customer, its city following the title): members at the emulator and expected. */
+  companies: { actual: string[]; expected: string[]; removeMismatches: number };
   /** Payload (title) mismatches at the emulator after the clean run. */
   titleMismatches: number;
   /** Members whose payload (title) could be compared: proves the check above is not vacuous. */
@@ -151,6 +153,22 @@ export interface SeedResult {
 }
 
 export const ACCESS_TOKEN = 'tok-KILLTEST-5ecret-access';
+
+/** Users as in every e2e pipeline, plus one company per person: name from last_name, city from the title. */
+const COMPANY_TRANSFORMS = [
+  { type: 'route', config: { by: 'list', column: 'segments', separator: ';' } },
+  {
+    type: 'linkedin-user',
+    config: {
+      fields: { email: 'email', firstName: 'first_name', lastName: 'last_name', title: 'job_title' },
+    },
+  },
+  { type: 'linkedin-company', config: { fields: { companyName: 'last_name', city: 'job_title' } } },
+];
+
+function companyMembers(members: Record<string, unknown>[]): string[] {
+  return members.map((m) => `${String(m.companyName)}|${String(m.city)}`).sort();
+}
 
 /** One seed's story: a few killed runs with faults and changing source, then a clean run. */
 export async function runSeed(o: SeedOptions): Promise<SeedResult> {
@@ -171,6 +189,13 @@ export async function runSeed(o: SeedOptions): Promise<SeedResult> {
     csv,
     token: ACCESS_TOKEN,
     destination: { batchSize: 25, retry: { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20 } },
+    segments: [
+      { sourceSegmentId: 'customers', name: 'Customers', route: 'customer' },
+      { sourceSegmentId: 'trials', name: 'Trials', route: 'trial' },
+      // A COMPANY segment beside them: its REMOVEs only work with the exact stored ADD metadata.
+      { sourceSegmentId: 'accounts', name: 'Accounts', route: 'customer', type: 'COMPANY' },
+    ],
+    extra: { transforms: COMPANY_TRANSFORMS },
   });
   const titles = ['Engineer', 'Manager', 'Director'];
   const source = new Map<number, Person>();
@@ -199,6 +224,7 @@ export async function runSeed(o: SeedOptions): Promise<SeedResult> {
     runs: [],
     actual: {},
     expected: {},
+    companies: { actual: [], expected: [], removeMismatches: 0 },
     titleMismatches: 0,
     titlesChecked: 0,
     journal: { pending: 0, byStatus: {}, replayedFromKilled: 0 },
@@ -266,6 +292,15 @@ export async function runSeed(o: SeedOptions): Promise<SeedResult> {
         if (expectedTitle.get(Number(first.replace('First', ''))) !== title) result.titleMismatches++;
       }
     }
+    const accounts = emu.segments().find((s) => s.sourceSegmentId === 'accounts');
+    result.companies = {
+      actual: accounts ? companyMembers(emu.members(accounts.id)) : [],
+      expected: people()
+        .filter((p) => p.segments.includes('customer'))
+        .map((p) => `Last${p.id}|${p.title ?? 'Engineer'}`)
+        .sort(),
+      removeMismatches: emu.stats().elements.companyRemoveMismatches,
+    };
     result.journal = journalFigures(stateDb, killed);
     result.faultsInjected = emu.stats().faultsInjected;
     return result;

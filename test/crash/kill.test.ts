@@ -29,6 +29,10 @@ describe('SIGKILL at random moments, source changing between runs', () => {
       expect(r.finalExit, where).toBe(0);
       expect(r.actual, where).toEqual(r.expected);
       expect(r.titleMismatches, where).toBe(0);
+      // The COMPANY segment converges too, every REMOVE carrying the exact metadata of its ADD.
+      expect(r.companies.actual, where).toEqual(r.companies.expected);
+      expect(r.companies.removeMismatches, where).toBe(0);
+      expect(r.companies.expected.length, where).toBeGreaterThan(0);
       expect(r.titlesChecked, where).toBe(r.expected.customers!.length + r.expected.trials!.length);
       // Every journal entry of every run (killed ones included) ended acked, rejected or dropped.
       expect(r.journal.pending, where).toBe(0);
