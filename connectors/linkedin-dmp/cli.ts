@@ -13,7 +13,7 @@ import type { LinkedInDmpConfig } from './config.js';
 import { connect } from './connect.js';
 import { EMULATOR_USAGE } from './emulator/cli-args.js';
 import { runEmulatorMain } from './emulator/main.js';
-import { readStatus } from './status.js';
+import { MIN_AUDIENCE, readStatus } from './status.js';
 
 export function registerLinkedinCommands(program: Command, deps: CliDeps): void {
   program
@@ -33,6 +33,12 @@ export function registerLinkedinCommands(program: Command, deps: CliDeps): void 
         for (const s of statuses) {
           const local = await store.getSegment(s.sourceSegmentId);
           const members = await store.checkpointCount(s.sourceSegmentId);
+          // LinkedIn reports audienceSize only when READY; the checkpoint tells the size at any time.
+          if (s.found && s.audienceSize === undefined && members < MIN_AUDIENCE) {
+            s.warnings.push(
+              `${members} members in the checkpoint: under ${MIN_AUDIENCE}, too small to serve`,
+            );
+          }
           rows.push({
             ...s,
             checkpointMembers: members,

@@ -8,7 +8,7 @@ describe('status and segments commands', () => {
   let emu: Emulator;
   let pipeline: string;
   beforeAll(async () => {
-    emu = await startEmulator({ segmentReadyDelayMs: 0, buildingToReadyMs: 0 });
+    emu = await startEmulator({ segmentReadyDelayMs: 0, buildingToReadyMs: 0, updatingToReadyMs: 0 });
     const dir = tempDir();
     writeAudience(
       join(dir, 'a.csv'),
