@@ -1,6 +1,7 @@
 /** The CSV source: local files (or a glob of them), plain or gzip, streamed row by row. */
 
 import { defineSource } from '../../core/plugin.js';
+import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { CsvConfig } from './config.js';
 import { resolveFiles } from './files.js';
@@ -37,17 +38,7 @@ export const csvSource = defineSource({
   async discover(config, ctx): Promise<AirbyteCatalog> {
     const columns = await headerColumns(config, ctx.baseDir);
     const properties = Object.fromEntries(columns.map((c) => [c, { type: 'string' }]));
-    return {
-      streams: [
-        {
-          name: config.stream,
-          json_schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties },
-          supported_sync_modes: ['full_refresh', 'incremental'],
-          source_defined_cursor: true,
-          is_resumable: true,
-        },
-      ],
-    };
+    return singleStreamCatalog(config.stream, properties);
   },
 
   read(config, ctx, options) {

@@ -1,5 +1,6 @@
 /** The PostgreSQL source: a table or a query, streamed through a server-side cursor. */
 import { defineSource } from '../../core/plugin.js';
+import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { PLUGIN, PostgresConfig } from './config.js';
 import { clientConfig, connect, describeServer, mapPgError } from './connect.js';
@@ -57,18 +58,10 @@ export const postgresSource = defineSource({
     const properties = Object.fromEntries(
       columns.map((c) => [c.name, { type: ['string', 'null'], description: `PostgreSQL type ${c.type}` }]),
     );
-    return {
-      streams: [
-        {
-          name: config.stream,
-          json_schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties },
-          supported_sync_modes: config.cursorColumn ? ['full_refresh', 'incremental'] : ['full_refresh'],
-          source_defined_cursor: config.cursorColumn !== undefined,
-          ...(config.cursorColumn ? { default_cursor_field: [config.cursorColumn] } : {}),
-          is_resumable: true,
-        },
-      ],
-    };
+    return singleStreamCatalog(config.stream, properties, {
+      incremental: config.cursorColumn !== undefined,
+      cursorField: config.cursorColumn ? [config.cursorColumn] : undefined,
+    });
   },
 
   read(config, ctx, options) {

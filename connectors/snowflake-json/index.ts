@@ -1,5 +1,6 @@
 /** The Snowflake JSON export source: COPY INTO unload files, JSON arrays and SQL API v2 result sets. */
 import { defineSource } from '../../core/plugin.js';
+import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { SnowflakeJsonConfig } from './config.js';
 import { planRead, readSnowflake } from './read.js';
@@ -20,17 +21,7 @@ export const snowflakeJsonSource = defineSource({
   async discover(config, ctx): Promise<AirbyteCatalog> {
     const { columns } = await planRead(config, ctx.baseDir);
     const properties = Object.fromEntries(columns.map((c) => [c, { type: ['string', 'null'] }]));
-    return {
-      streams: [
-        {
-          name: config.stream,
-          json_schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties },
-          supported_sync_modes: ['full_refresh', 'incremental'],
-          source_defined_cursor: true,
-          is_resumable: true,
-        },
-      ],
-    };
+    return singleStreamCatalog(config.stream, properties);
   },
 
   read(config, ctx, options) {

@@ -110,3 +110,23 @@ export function connectionStatus(
 export function catalogMessage(catalog: AirbyteCatalog): Extract<AirbyteMessage, { type: 'CATALOG' }> {
   return { type: 'CATALOG', catalog };
 }
+
+/** The catalog of a source with one stream whose columns are `properties` (JSON Schema per column). */
+export function singleStreamCatalog(
+  name: string,
+  properties: Record<string, unknown>,
+  sync: { incremental: boolean; cursorField?: string[] } = { incremental: true },
+): AirbyteCatalog {
+  return {
+    streams: [
+      {
+        name,
+        json_schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties },
+        supported_sync_modes: sync.incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
+        source_defined_cursor: sync.incremental,
+        ...(sync.cursorField ? { default_cursor_field: sync.cursorField } : {}),
+        is_resumable: true,
+      },
+    ],
+  };
+}
