@@ -8,7 +8,6 @@ import Cursor from 'pg-cursor';
 import { ConfigError, TransientError } from '../errors.js';
 import type { Action } from '../plugin.js';
 import { pgMigrations } from './pg-schema.js';
-import { isProcessAlive } from './process.js';
 import type {
   DiffCounts,
   EntryOutcome,
@@ -18,6 +17,7 @@ import type {
   StagedMember,
   StateStore,
 } from './store.js';
+import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from './store-rows.js';
 
 /** Rows per INSERT: keeps parameter arrays a few MB at most. */
 const STAGE_CHUNK = 10_000;
@@ -132,11 +132,8 @@ export class PgStore implements StateStore {
       // Serialises contenders for this segment (the row may not exist yet, so FOR UPDATE is not enough).
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dmpsync.lock:${this.schema}:${segment}`]);
       const held = (await c.query<LockRow>(`SELECT * FROM ${s}.locks WHERE segment = $1`, [segment])).rows[0];
-      if (held && held.owner !== owner.id) {
-        const info = toLockInfo(held);
-        const dead = info.host === owner.host && !isProcessAlive(info.pid);
-        if (info.expiresAt > now && !dead) return info;
-      }
+      const blocking = blockingHolder(held, owner, now);
+      if (blocking) return blocking;
       await c.query(
         `INSERT INTO ${s}.locks (segment, owner, host, pid, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (segment) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid,
@@ -164,14 +161,7 @@ export class PgStore implements StateStore {
   async getSegment(segment: string): Promise<SegmentRecord | null> {
     const row = (await this.q<SegmentRow>(`SELECT * FROM ${this.s}.segments WHERE segment = $1`, [segment]))
       .rows[0];
-    if (!row) return null;
-    return {
-      key: row.segment,
-      remoteId: row.remote_id,
-      lastRunId: row.last_run_id,
-      lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at),
-      lastRunStatus: row.last_run_status,
-    };
+    return row ? toSegmentRecord(row) : null;
   }
 
   async saveSegment(
@@ -421,33 +411,6 @@ export class PgStore implements StateStore {
   async close(): Promise<void> {
     await this.pool.end().catch(() => {});
   }
-}
-
-interface LockRow {
-  segment: string;
-  owner: string;
-  host: string;
-  pid: number;
-  heartbeat_at: string;
-  expires_at: string;
-}
-interface SegmentRow {
-  segment: string;
-  remote_id: string | null;
-  last_run_id: string | null;
-  last_run_at: string | null;
-  last_run_status: string | null;
-}
-
-function toLockInfo(r: LockRow): LockInfo {
-  return {
-    segment: r.segment,
-    owner: r.owner,
-    host: r.host,
-    pid: Number(r.pid),
-    heartbeatAt: Number(r.heartbeat_at),
-    expiresAt: Number(r.expires_at),
-  };
 }
 
 /** Consecutive outcomes of one action. */

@@ -7,7 +7,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import type { Action } from '../plugin.js';
-import { isProcessAlive } from './process.js';
 import { SQLITE_MIGRATIONS, SQLITE_STAGING } from './sqlite-schema.js';
 import type {
   DiffCounts,
@@ -18,6 +17,7 @@ import type {
   StagedMember,
   StateStore,
 } from './store.js';
+import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from './store-rows.js';
 
 export class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
@@ -97,10 +97,8 @@ export class SqliteStore implements StateStore {
         const held = this.db.prepare('SELECT * FROM locks WHERE segment = ?').get(segment) as
           | LockRow
           | undefined;
-        if (held && held.owner !== owner.id) {
-          const dead = held.host === owner.host && !isProcessAlive(held.pid);
-          if (held.expires_at > now && !dead) return toLockInfo(held);
-        }
+        const blocking = blockingHolder(held, owner, now);
+        if (blocking) return blocking;
         this.db
           .prepare(
             `INSERT INTO locks (segment, owner, host, pid, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -133,14 +131,7 @@ export class SqliteStore implements StateStore {
     const row = this.db.prepare('SELECT * FROM segments WHERE segment = ?').get(segment) as
       | SegmentRow
       | undefined;
-    if (!row) return null;
-    return {
-      key: row.segment,
-      remoteId: row.remote_id,
-      lastRunId: row.last_run_id,
-      lastRunAt: row.last_run_at,
-      lastRunStatus: row.last_run_status,
-    };
+    return row ? toSegmentRecord(row) : null;
   }
 
   async saveSegment(
@@ -323,31 +314,4 @@ export class SqliteStore implements StateStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-interface LockRow {
-  segment: string;
-  owner: string;
-  host: string;
-  pid: number;
-  heartbeat_at: number;
-  expires_at: number;
-}
-interface SegmentRow {
-  segment: string;
-  remote_id: string | null;
-  last_run_id: string | null;
-  last_run_at: number | null;
-  last_run_status: string | null;
-}
-
-function toLockInfo(r: LockRow): LockInfo {
-  return {
-    segment: r.segment,
-    owner: r.owner,
-    host: r.host,
-    pid: r.pid,
-    heartbeatAt: r.heartbeat_at,
-    expiresAt: r.expires_at,
-  };
 }
