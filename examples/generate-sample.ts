@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../connectors/linkedin-dmp/emulator/prng.js';
 
 const FIRST = [
   'Anna',
@@ -58,17 +59,6 @@ const COMPANIES = [
 ] as const;
 const SEGMENTS = ['customer', 'trial', 'churn_risk'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Person {
   id: number;
   title: string;
@@ -93,7 +83,7 @@ function line(p: Person): string {
 }
 
 function audience(count: number, seed: number): Person[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const people: Person[] = [];
   for (let id = 1; id <= count; id++) {
     const segs = SEGMENTS.filter(() => r() < 0.5);
@@ -118,7 +108,7 @@ const base = audience(3000, 42);
 write(join(dir, 'audience.csv'), base);
 
 // About 5% churn: 3% leave, 2% join, 1% change their job title.
-const r = rng(7);
+const r = mulberry32(7);
 const changed = base
   .filter(() => r() >= 0.03)
   .map((p) => (r() < 0.01 ? { ...p, title: 'Chief Data Officer' } : p));

@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { mulberry32 } from '../../connectors/linkedin-dmp/emulator/prng.js';
 
 export interface GenerateOptions {
   seed: number;
@@ -105,18 +106,6 @@ const COUNTRIES = ['US', 'FR', 'DE', 'PL', 'GB', 'VN', 'SE', 'ES', 'us', ''];
 const SEGMENTS = ['high_value', 'churn_risk', 'newsletter'];
 const DOMAINS = ['example.com', 'mail.example.org', 'corp.example.net', 'exämple.de'];
 
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FOLD: Record<string, string> = { ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', ı: 'i', "'": '' };
 
 function ascii(s: string): string {
@@ -161,7 +150,7 @@ export async function generateAudienceCsv(
   rows: number,
   options: GenerateOptions,
 ): Promise<void> {
-  const rand = prng(options.seed);
+  const rand = mulberry32(options.seed);
   const file = createWriteStream(path);
   const gzip = options.gzip ?? path.toLowerCase().endsWith('.gz');
   const out: Writable = gzip ? createGzip() : file;

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { startEmulator } from '../../connectors/linkedin-dmp/emulator/index.js';
+import { mulberry32 } from '../../connectors/linkedin-dmp/emulator/prng.js';
 import { audienceLine, generateAudienceCsv } from './generate.js';
 
 const run = promisify(execFile);
@@ -56,14 +57,7 @@ async function churned(from: string, to: string): Promise<void> {
     }
     out.write(`${line}\n`);
   }
-  let seed = 99;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(99);
   for (let k = 0; k < dropped; k++) out.write(`${audienceLine(rand, 5_000_000 + k)}\n`);
   await new Promise((r) => out.end(r));
 }

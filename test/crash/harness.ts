@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Emulator, startEmulator } from '../../connectors/linkedin-dmp/emulator/index.js';
+import { mulberry32 } from '../../connectors/linkedin-dmp/emulator/prng.js';
 import type { RunReport } from '../../core/runner/report.js';
 import {
   CLI,
@@ -22,18 +23,6 @@ import {
 } from '../e2e/helpers.js';
 
 export const ROUTES = { customers: 'customer', trials: 'trial' } as const;
-
-/** A deterministic PRNG (mulberry32): every seed replays the same story. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Spawned {
   child: ChildProcess;
@@ -172,7 +161,7 @@ function companyMembers(members: Record<string, unknown>[]): string[] {
 
 /** One seed's story: a few killed runs with faults and changing source, then a clean run. */
 export async function runSeed(o: SeedOptions): Promise<SeedResult> {
-  const rnd = prng(o.seed * 7919 + 1);
+  const rnd = mulberry32(o.seed * 7919 + 1);
   const pool = o.pool ?? 300;
   const emu = await startEmulator({
     seed: o.seed,
