@@ -222,12 +222,11 @@ export class PgStore implements StateStore {
     return this.diffWith(this.pool, runId, segment);
   }
 
-  async journalPlan(runId: string, segment: string): Promise<DiffCounts> {
+  async journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }> {
     const s = this.s;
     return this.tx(async (c) => {
-      const counts = await this.diffWith(c, runId, segment);
       // REMOVEs strictly before ADDs, each in key order: ids follow the SELECT's order.
-      await c.query(
+      const remove = await c.query(
         `INSERT INTO ${s}.journal (segment, run_id, action, key, payload)
          SELECT c.segment, $1, 'REMOVE', c.key, c.payload FROM ${s}.checkpoint c
          LEFT JOIN ${s}.staging st ON st.run_id = $1 AND st.segment = c.segment AND st.key = c.key
@@ -235,7 +234,7 @@ export class PgStore implements StateStore {
          ORDER BY c.key`,
         [runId, segment],
       );
-      await c.query(
+      const add = await c.query(
         `INSERT INTO ${s}.journal (segment, run_id, action, key, payload)
          SELECT st.segment, $1, 'ADD', st.key, st.payload FROM ${s}.staging st
          LEFT JOIN ${s}.checkpoint c ON c.segment = st.segment AND c.key = st.key
@@ -243,7 +242,7 @@ export class PgStore implements StateStore {
          ORDER BY st.key`,
         [runId, segment],
       );
-      return counts;
+      return { remove: remove.rowCount ?? 0, add: add.rowCount ?? 0 };
     });
   }
 

@@ -185,12 +185,11 @@ export class SqliteStore implements StateStore {
     return this.diffDirect(runId, segment);
   }
 
-  async journalPlan(runId: string, segment: string): Promise<DiffCounts> {
+  async journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }> {
     return this.db.transaction(() => {
-      const counts = this.diffDirect(runId, segment);
       // REMOVEs (gone, or old payload of a changed member) strictly before ADDs: the executor
       // sends one action per batch, in journal order, with a barrier between actions.
-      this.db
+      const remove = this.db
         .prepare(
           `INSERT INTO journal (segment, run_id, action, key, payload)
            SELECT c.segment, @run, 'REMOVE', c.key, c.payload FROM checkpoint c
@@ -198,8 +197,8 @@ export class SqliteStore implements StateStore {
            WHERE c.segment = @seg AND (s.key IS NULL OR s.payload <> c.payload)
            ORDER BY c.key`,
         )
-        .run({ run: runId, seg: segment });
-      this.db
+        .run({ run: runId, seg: segment }).changes;
+      const add = this.db
         .prepare(
           `INSERT INTO journal (segment, run_id, action, key, payload)
            SELECT s.segment, @run, 'ADD', s.key, s.payload FROM tmp.staging s
@@ -207,8 +206,8 @@ export class SqliteStore implements StateStore {
            WHERE s.run_id = @run AND s.segment = @seg AND (c.key IS NULL OR c.payload <> s.payload)
            ORDER BY s.key`,
         )
-        .run({ run: runId, seg: segment });
-      return counts;
+        .run({ run: runId, seg: segment }).changes;
+      return { remove, add };
     })();
   }
 

@@ -94,8 +94,11 @@ export interface StateStore {
 
   // ---- diff and journal
   diff(runId: string, segment: string): Promise<DiffCounts>;
-  /** Writes the diff to the journal (REMOVEs first, then ADDs), before anything is sent. Returns the counts. */
-  journalPlan(runId: string, segment: string): Promise<DiffCounts>;
+  /**
+   * Writes the diff to the journal (REMOVEs first, then ADDs), before anything is sent. Returns the
+   * entries journaled per action (a changed member is one of each); call `diff` for the full counts.
+   */
+  journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }>;
   /** Appends explicit events (events mode) to the journal in order. */
   journalEvents(
     runId: string,

@@ -54,7 +54,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       await store.stage('r2', [m('a'), m('b', '{"k":"b2"}'), m('d')]);
       const d = await store.diff('r2', 's1');
       expect(d).toMatchObject({ add: 1, remove: 1, change: 1, unchanged: 1, staged: 3, checkpoint: 3 });
-      await store.journalPlan('r2', 's1');
+      expect(await store.journalPlan('r2', 's1')).toEqual({ remove: 2, add: 2 });
       const sent = await drainAll('r2');
       // REMOVEs (gone + old payload of the changed one) strictly before ADDs.
       expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`)).toEqual([
