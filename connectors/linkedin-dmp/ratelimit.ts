@@ -60,21 +60,23 @@ export class RateLimiter {
   acquire(family: EndpointFamily, signal?: AbortSignal): Promise<Release> {
     const bucket = this.buckets[family];
     return new Promise<Release>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (signal) {
-        if (signal.aborted) return reject(signal.reason);
-        signal.addEventListener(
-          'abort',
-          () => {
-            const i = bucket.waiters.indexOf(waiter);
-            if (i >= 0) {
-              bucket.waiters.splice(i, 1);
-              reject(signal.reason);
-            }
-          },
-          { once: true },
-        );
-      }
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        const i = bucket.waiters.indexOf(waiter);
+        if (i >= 0) {
+          bucket.waiters.splice(i, 1);
+          reject(signal?.reason);
+        }
+      };
+      // The listener goes with the wait: one per request would pile up on a run-long signal.
+      const waiter: Waiter = {
+        resolve: (release) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(release);
+        },
+        reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       bucket.waiters.push(waiter);
       this.pump(bucket);
     });

@@ -9,6 +9,14 @@ export const PluginRef = z.object({
     .describe("The plugin's configuration (see its docs page)."),
 });
 
+const journalRetentionDays = z
+  .number()
+  .min(0)
+  .default(7)
+  .describe(
+    'Finished journal entries (acknowledged, rejected, dropped) older than this are deleted at the end of a run; pending ones are always kept.',
+  );
+
 export const StateConfig = z
   .discriminatedUnion('type', [
     z.object({
@@ -17,6 +25,13 @@ export const StateConfig = z
         .string()
         .default('.dmpsync/state.db')
         .describe('SQLite file holding checkpoints and the journal, relative to the pipeline file.'),
+      stagingWorker: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Stage and diff on a worker thread, overlapping with reading the source (false: on the main thread).',
+        ),
+      journalRetentionDays,
     }),
     z.object({
       type: z.literal('postgres'),
@@ -32,9 +47,10 @@ export const StateConfig = z
         .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
         .default('dmpsync')
         .describe('Schema holding the state tables; created or migrated on start.'),
+      journalRetentionDays,
     }),
   ])
-  .default({ type: 'sqlite', path: '.dmpsync/state.db' })
+  .default({ type: 'sqlite', path: '.dmpsync/state.db', stagingWorker: true, journalRetentionDays: 7 })
   .describe('Where the per-segment checkpoint, journal and locks are kept.');
 
 export const Guardrails = z

@@ -18,7 +18,7 @@ export async function openStore(state: PipelineConfig['state'], baseDir: string)
   }
   const path =
     state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
-  const store = new SqliteStore(path);
+  const store = new SqliteStore(path, { stagingWorker: state.stagingWorker });
   await store.migrate();
   return store;
 }

@@ -66,5 +66,7 @@ export function pgMigrations(s: string): string[] {
       PRIMARY KEY (run_id, segment, key)
     );
     `,
+    // v2: events mode stages each identity's last action (NULL in mirror mode).
+    `ALTER TABLE ${s}.staging ADD COLUMN IF NOT EXISTS action text`,
   ];
 }

@@ -13,6 +13,7 @@ import type {
   EntryOutcome,
   JournalEntry,
   LockInfo,
+  PlanMode,
   SegmentRecord,
   StagedMember,
   StateStore,
@@ -196,6 +197,11 @@ export class PgStore implements StateStore {
     const out = new Array<boolean>(members.length).fill(false);
     for (let from = 0; from < members.length; from += STAGE_CHUNK) {
       const chunk = members.slice(from, from + STAGE_CHUNK);
+      if (chunk.some((m) => m.action)) {
+        await this.stageEvents(runId, chunk);
+        out.fill(true, from, from + chunk.length);
+        continue;
+      }
       // Rows go in input order, so of two equal identities the first is inserted and the second skipped.
       const r = await this.q<{ segment: string; key: string }>(
         `INSERT INTO ${this.s}.staging (run_id, segment, key, payload)
@@ -214,23 +220,79 @@ export class PgStore implements StateStore {
     return out;
   }
 
+  /** Events: the last event of an identity wins, within the chunk and over earlier chunks. */
+  private async stageEvents(runId: string, chunk: StagedMember[]): Promise<void> {
+    await this.q(
+      `INSERT INTO ${this.s}.staging (run_id, segment, key, payload, action)
+       SELECT DISTINCT ON (u.segment, u.key) $1, u.segment, u.key, u.payload, u.action
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(segment, key, payload, action, n)
+       ORDER BY u.segment, u.key, u.n DESC
+       ON CONFLICT (run_id, segment, key) DO UPDATE SET payload = excluded.payload, action = excluded.action`,
+      [
+        runId,
+        chunk.map((m) => m.segment),
+        chunk.map((m) => m.key),
+        chunk.map((m) => m.payload),
+        chunk.map((m) => m.action ?? 'ADD'),
+      ],
+    );
+  }
+
   async clearStaging(runId: string): Promise<void> {
     await this.q(`DELETE FROM ${this.s}.staging WHERE run_id = $1`, [runId]);
   }
 
-  async diff(runId: string, segment: string): Promise<DiffCounts> {
-    return this.diffWith(this.pool, runId, segment);
+  async diff(runId: string, segment: string, mode: PlanMode = 'mirror'): Promise<DiffCounts> {
+    const s = this.s;
+    const r = (
+      await this.q<Record<'staged' | 'checkpoint' | 'matched' | 'unchanged' | 'removes' | 'hits', string>>(
+        `SELECT
+           (SELECT COUNT(*) FROM ${s}.staging WHERE run_id = $1 AND segment = $2) AS staged,
+           (SELECT COUNT(*) FROM ${s}.checkpoint WHERE segment = $2) AS checkpoint,
+           (SELECT COUNT(*) FROM ${s}.staging WHERE run_id = $1 AND segment = $2 AND action = 'REMOVE') AS removes,
+           COUNT(*) FILTER (WHERE st.action IS DISTINCT FROM 'REMOVE') AS matched,
+           COUNT(*) FILTER (WHERE st.action IS DISTINCT FROM 'REMOVE' AND c.payload = st.payload) AS unchanged,
+           COUNT(*) FILTER (WHERE st.action = 'REMOVE') AS hits
+         FROM ${s}.staging st JOIN ${s}.checkpoint c ON c.segment = st.segment AND c.key = st.key
+         WHERE st.run_id = $1 AND st.segment = $2`,
+        [runId, segment],
+      )
+    ).rows[0]!;
+    const [staged, checkpoint, removes, matched, unchanged, hits] = [
+      r.staged,
+      r.checkpoint,
+      r.removes,
+      r.matched,
+      r.unchanged,
+      r.hits,
+    ].map(Number) as [number, number, number, number, number, number];
+    const adds = staged - removes;
+    return {
+      add: adds - matched,
+      // Mirror: whatever the checkpoint holds and this run did not stage is gone.
+      remove: mode === 'mirror' ? checkpoint - matched : hits,
+      change: matched - unchanged,
+      unchanged: unchanged + (removes - hits),
+      staged,
+      checkpoint,
+    };
   }
 
-  async journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }> {
+  async journalPlan(
+    runId: string,
+    segment: string,
+    mode: PlanMode = 'mirror',
+  ): Promise<{ remove: number; add: number }> {
     const s = this.s;
+    // Mirror removes what was not staged; events only what a REMOVE or a changed ADD names.
+    const gone = mode === 'mirror' ? 'st.key IS NULL OR ' : '';
     return this.tx(async (c) => {
       // REMOVEs strictly before ADDs, each in key order: ids follow the SELECT's order.
       const remove = await c.query(
         `INSERT INTO ${s}.journal (segment, run_id, action, key, payload)
          SELECT c.segment, $1, 'REMOVE', c.key, c.payload FROM ${s}.checkpoint c
          LEFT JOIN ${s}.staging st ON st.run_id = $1 AND st.segment = c.segment AND st.key = c.key
-         WHERE c.segment = $2 AND (st.key IS NULL OR st.payload <> c.payload)
+         WHERE c.segment = $2 AND (${gone}st.action = 'REMOVE' OR st.payload <> c.payload)
          ORDER BY c.key`,
         [runId, segment],
       );
@@ -238,61 +300,13 @@ export class PgStore implements StateStore {
         `INSERT INTO ${s}.journal (segment, run_id, action, key, payload)
          SELECT st.segment, $1, 'ADD', st.key, st.payload FROM ${s}.staging st
          LEFT JOIN ${s}.checkpoint c ON c.segment = st.segment AND c.key = st.key
-         WHERE st.run_id = $1 AND st.segment = $2 AND (c.key IS NULL OR c.payload <> st.payload)
+         WHERE st.run_id = $1 AND st.segment = $2 AND st.action IS DISTINCT FROM 'REMOVE'
+           AND (c.key IS NULL OR c.payload <> st.payload)
          ORDER BY st.key`,
         [runId, segment],
       );
       return { remove: remove.rowCount ?? 0, add: add.rowCount ?? 0 };
     });
-  }
-
-  private async diffWith(c: pg.Pool | pg.PoolClient, runId: string, segment: string): Promise<DiffCounts> {
-    const s = this.s;
-    const r = (
-      await this.q<{ staged: string; checkpoint: string; matched: string; unchanged: string }>(
-        `SELECT
-           (SELECT COUNT(*) FROM ${s}.staging WHERE run_id = $1 AND segment = $2) AS staged,
-           (SELECT COUNT(*) FROM ${s}.checkpoint WHERE segment = $2) AS checkpoint,
-           COUNT(*) AS matched,
-           COUNT(*) FILTER (WHERE c.payload = st.payload) AS unchanged
-         FROM ${s}.staging st JOIN ${s}.checkpoint c ON c.segment = st.segment AND c.key = st.key
-         WHERE st.run_id = $1 AND st.segment = $2`,
-        [runId, segment],
-        c,
-      )
-    ).rows[0] as { staged: string; checkpoint: string; matched: string; unchanged: string };
-    const staged = Number(r.staged);
-    const checkpoint = Number(r.checkpoint);
-    const matched = Number(r.matched);
-    const unchanged = Number(r.unchanged);
-    return {
-      add: staged - matched,
-      remove: checkpoint - matched,
-      change: matched - unchanged,
-      unchanged,
-      staged,
-      checkpoint,
-    };
-  }
-
-  async journalEvents(
-    runId: string,
-    entries: { segment: string; action: Action; key: string; payload: string }[],
-  ): Promise<void> {
-    if (entries.length === 0) return;
-    await this.q(
-      `INSERT INTO ${this.s}.journal (segment, run_id, action, key, payload)
-       SELECT u.segment, $1, u.action, u.key, u.payload
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(segment, action, key, payload, n)
-       ORDER BY u.n`,
-      [
-        runId,
-        entries.map((e) => e.segment),
-        entries.map((e) => e.action),
-        entries.map((e) => e.key),
-        entries.map((e) => e.payload),
-      ],
-    );
   }
 
   async pendingCounts(segment: string): Promise<{ add: number; remove: number }> {
@@ -375,6 +389,13 @@ export class PgStore implements StateStore {
         );
       }
     });
+  }
+
+  async pruneJournal(before: number): Promise<number> {
+    const r = await this.q(`DELETE FROM ${this.s}.journal WHERE status <> 'pending' AND done_at < $1`, [
+      before,
+    ]);
+    return r.rowCount ?? 0;
   }
 
   async checkpointCount(segment: string): Promise<number> {

@@ -53,17 +53,25 @@ export const SQLITE_MIGRATIONS: string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
-];
-
-/** Staging lives in a private temporary database: per run, never worth journaling to disk. */
-export const SQLITE_STAGING = `
-  CREATE TABLE IF NOT EXISTS tmp.staging (
-    run_id TEXT NOT NULL,
+  // v2: the checkpoint carries compact fingerprints (core/engine/fingerprint.ts) and a covering index
+  // on them, so a diff compares 20-byte entries instead of whole rows. Rows keep their exact key and
+  // payload: the unique (segment, key) index is what an acknowledgement updates.
+  `
+  CREATE TABLE checkpoint_v2 (
+    id INTEGER PRIMARY KEY,
     segment TEXT NOT NULL,
     key TEXT NOT NULL,
-    payload TEXT NOT NULL
+    payload TEXT NOT NULL,
+    acked_at INTEGER NOT NULL,
+    k1 INTEGER NOT NULL,
+    k2 INTEGER NOT NULL,
+    p INTEGER NOT NULL
   );
-  -- A rowid table plus a narrow unique index: unsorted identities go into small index entries
-  -- instead of splitting wide payload-carrying pages (about 2x faster staging, measured).
-  CREATE UNIQUE INDEX IF NOT EXISTS tmp.staging_identity ON staging (run_id, segment, key);
-`;
+  INSERT INTO checkpoint_v2 (segment, key, payload, acked_at, k1, k2, p)
+    SELECT segment, key, payload, acked_at, dmp_k1(key), dmp_k2(key), dmp_p(payload) FROM checkpoint;
+  DROP TABLE checkpoint;
+  ALTER TABLE checkpoint_v2 RENAME TO checkpoint;
+  CREATE UNIQUE INDEX checkpoint_key ON checkpoint (segment, key);
+  CREATE INDEX checkpoint_fp ON checkpoint (segment, k1, k2, p);
+  `,
+];

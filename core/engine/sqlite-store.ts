@@ -1,30 +1,47 @@
 /**
  * The embedded state store (better-sqlite3). Synchronous underneath, async at the contract so the
  * engine treats SQLite and PostgreSQL alike. WAL mode: a crash never loses an acknowledged commit.
+ * Staging, diff and plan (sqlite-staging.ts) run on a worker thread for file databases, so they
+ * overlap with reading the source; `:memory:` databases (tests) stage on this connection.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import type { Action } from '../plugin.js';
-import { SQLITE_MIGRATIONS, SQLITE_STAGING } from './sqlite-schema.js';
+import { keyPrint, payloadPrint } from './fingerprint.js';
+import { openSqlite } from './sqlite-open.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { SqliteStaging } from './sqlite-staging.js';
+import { StageWorker } from './stage-worker-client.js';
 import type {
   DiffCounts,
   EntryOutcome,
   JournalEntry,
   LockInfo,
+  PlanMode,
   SegmentRecord,
   StagedMember,
   StateStore,
 } from './store.js';
 import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from './store-rows.js';
 
+export interface SqliteStoreOptions {
+  /** Stage on a worker thread (default for file databases; `:memory:` always stages inline). */
+  stagingWorker?: boolean;
+}
+
 export class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly insertStaging: Database.Statement;
+  private readonly useWorker: boolean;
+  private inline: SqliteStaging | undefined;
+  private worker: StageWorker | undefined;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
     if (path !== ':memory:') {
       try {
         mkdirSync(dirname(path), { recursive: true });
@@ -36,38 +53,42 @@ export class SqliteStore implements StateStore {
       }
     }
     try {
-      this.db = new Database(path);
+      this.db = openSqlite(path);
     } catch (cause) {
       throw new ConfigError(`cannot open the SQLite state store ${path}: ${(cause as Error).message}`, {
         keyPath: 'state.path',
         fix: 'point state.path at a writable file',
       });
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.exec(`ATTACH DATABASE '' AS tmp`);
-    this.db.exec('PRAGMA tmp.journal_mode = OFF; PRAGMA tmp.synchronous = OFF;');
-    // Staging and the checkpoint are random-key B-trees: a larger page cache saves re-reading pages.
-    this.db.pragma('cache_size = -16384');
-    this.db.pragma('tmp.cache_size = -32768');
+    this.useWorker = path !== ':memory:' && path !== '' && (options.stagingWorker ?? true);
     this.migrateSync();
-    this.insertStaging = this.db.prepare(
-      'INSERT OR IGNORE INTO tmp.staging (run_id, segment, key, payload) VALUES (?, ?, ?, ?)',
-    );
   }
 
   private migrateSync(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
-    const current = row.v ?? 0;
-    for (let v = current; v < SQLITE_MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(SQLITE_MIGRATIONS[v]!);
-        this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
-      })();
+    const version = () =>
+      (this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+    if (version() >= SQLITE_MIGRATIONS.length) return;
+    // IMMEDIATE: of two processes opening an old file at once, one migrates and the other waits.
+    this.db
+      .transaction(() => {
+        for (let v = version(); v < SQLITE_MIGRATIONS.length; v++) {
+          this.db.exec(SQLITE_MIGRATIONS[v]!);
+          this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+        }
+      })
+      .immediate();
+  }
+
+  /** Runs a staging call where staging lives: the worker thread, or this connection. */
+  private async staging<T>(op: 'stage' | 'diff' | 'journalPlan' | 'clear', ...args: unknown[]): Promise<T> {
+    if (this.useWorker) {
+      this.worker ??= new StageWorker(this.path);
+      return this.worker.call<T>(op, ...args);
     }
-    this.db.exec(SQLITE_STAGING);
+    this.inline ??= new SqliteStaging(this.db);
+    const s = this.inline as unknown as Record<string, (...a: unknown[]) => T>;
+    return s[op]!.call(this.inline, ...args);
   }
 
   async migrate(): Promise<void> {
@@ -163,87 +184,23 @@ export class SqliteStore implements StateStore {
   }
 
   async stage(runId: string, members: StagedMember[]): Promise<boolean[]> {
-    const out = new Array<boolean>(members.length);
-    this.db.transaction(() => {
-      for (let i = 0; i < members.length; i++) {
-        const m = members[i]!;
-        out[i] = this.insertStaging.run(runId, m.segment, m.key, m.payload).changes === 1;
-      }
-    })();
-    return out;
+    return this.staging<boolean[]>('stage', runId, members);
   }
 
   async clearStaging(runId: string): Promise<void> {
-    // Staging is private to this connection; when it holds only this run, empty it wholesale
-    // (SQLite's truncate path) instead of deleting row by row.
-    const other = this.db.prepare('SELECT 1 FROM tmp.staging WHERE run_id <> ? LIMIT 1').get(runId);
-    if (other) this.db.prepare('DELETE FROM tmp.staging WHERE run_id = ?').run(runId);
-    else this.db.exec('DELETE FROM tmp.staging');
+    await this.staging('clear', runId);
   }
 
-  async diff(runId: string, segment: string): Promise<DiffCounts> {
-    return this.diffDirect(runId, segment);
+  async diff(runId: string, segment: string, mode: PlanMode = 'mirror'): Promise<DiffCounts> {
+    return this.staging<DiffCounts>('diff', runId, segment, mode);
   }
 
-  async journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }> {
-    return this.db.transaction(() => {
-      // REMOVEs (gone, or old payload of a changed member) strictly before ADDs: the executor
-      // sends one action per batch, in journal order, with a barrier between actions.
-      const remove = this.db
-        .prepare(
-          `INSERT INTO journal (segment, run_id, action, key, payload)
-           SELECT c.segment, @run, 'REMOVE', c.key, c.payload FROM checkpoint c
-           LEFT JOIN tmp.staging s ON s.run_id = @run AND s.segment = c.segment AND s.key = c.key
-           WHERE c.segment = @seg AND (s.key IS NULL OR s.payload <> c.payload)
-           ORDER BY c.key`,
-        )
-        .run({ run: runId, seg: segment }).changes;
-      const add = this.db
-        .prepare(
-          `INSERT INTO journal (segment, run_id, action, key, payload)
-           SELECT s.segment, @run, 'ADD', s.key, s.payload FROM tmp.staging s
-           LEFT JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
-           WHERE s.run_id = @run AND s.segment = @seg AND (c.key IS NULL OR c.payload <> s.payload)
-           ORDER BY s.key`,
-        )
-        .run({ run: runId, seg: segment }).changes;
-      return { remove, add };
-    })();
-  }
-
-  private diffDirect(runId: string, segment: string): DiffCounts {
-    // One pass over the staged members, probing the checkpoint by primary key.
-    const r = this.db
-      .prepare(
-        `SELECT COUNT(*) AS staged, COUNT(c.key) AS matched,
-                COALESCE(SUM(CASE WHEN c.payload = s.payload THEN 1 ELSE 0 END), 0) AS unchanged
-         FROM tmp.staging s LEFT JOIN checkpoint c ON c.segment = s.segment AND c.key = s.key
-         WHERE s.run_id = @run AND s.segment = @seg`,
-      )
-      .get({ run: runId, seg: segment }) as { staged: number; matched: number; unchanged: number };
-    const checkpoint = (
-      this.db.prepare('SELECT COUNT(*) AS n FROM checkpoint WHERE segment = ?').get(segment) as { n: number }
-    ).n;
-    return {
-      add: r.staged - r.matched,
-      remove: checkpoint - r.matched,
-      change: r.matched - r.unchanged,
-      unchanged: r.unchanged,
-      staged: r.staged,
-      checkpoint,
-    };
-  }
-
-  async journalEvents(
+  async journalPlan(
     runId: string,
-    entries: { segment: string; action: Action; key: string; payload: string }[],
-  ): Promise<void> {
-    const stmt = this.db.prepare(
-      'INSERT INTO journal (segment, run_id, action, key, payload) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.db.transaction(() => {
-      for (const e of entries) stmt.run(e.segment, runId, e.action, e.key, e.payload);
-    })();
+    segment: string,
+    mode: PlanMode = 'mirror',
+  ): Promise<{ remove: number; add: number }> {
+    return this.staging('journalPlan', runId, segment, mode);
   }
 
   async pendingCounts(segment: string): Promise<{ add: number; remove: number }> {
@@ -273,8 +230,9 @@ export class SqliteStore implements StateStore {
 
   async complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void> {
     const upsert = this.db.prepare(
-      `INSERT INTO checkpoint (segment, key, payload, acked_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (segment, key) DO UPDATE SET payload = excluded.payload, acked_at = excluded.acked_at`,
+      `INSERT INTO checkpoint (segment, key, payload, acked_at, k1, k2, p) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (segment, key) DO UPDATE SET payload = excluded.payload, acked_at = excluded.acked_at,
+         p = excluded.p`,
     );
     // A REMOVE takes out only the payload it carried: if a newer ADD already replaced it, that stays.
     const remove = this.db.prepare('DELETE FROM checkpoint WHERE segment = ? AND key = ? AND payload = ?');
@@ -286,8 +244,10 @@ export class SqliteStore implements StateStore {
       for (const o of outcomes) {
         const e = o.entry;
         if (o.ok) {
-          if (e.action === 'ADD') upsert.run(e.segment, e.key, e.payload, now);
-          else remove.run(e.segment, e.key, e.payload);
+          if (e.action === 'ADD') {
+            const [k1, k2] = keyPrint(e.key);
+            upsert.run(e.segment, e.key, e.payload, now, k1, k2, payloadPrint(e.payload));
+          } else remove.run(e.segment, e.key, e.payload);
           done.run('acked', null, now, e.id);
         } else {
           done.run('rejected', o.reason ?? 'rejected', now, e.id);
@@ -295,6 +255,11 @@ export class SqliteStore implements StateStore {
         }
       }
     })();
+  }
+
+  async pruneJournal(before: number): Promise<number> {
+    return this.db.prepare(`DELETE FROM journal WHERE status <> 'pending' AND done_at < ?`).run(before)
+      .changes;
   }
 
   async checkpointCount(segment: string): Promise<number> {
@@ -311,6 +276,8 @@ export class SqliteStore implements StateStore {
   }
 
   async close(): Promise<void> {
+    await this.worker?.close();
+    this.worker = undefined;
     if (this.db.open) this.db.close();
   }
 }

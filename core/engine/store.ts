@@ -10,18 +10,27 @@ export interface StagedMember {
   key: string;
   /** Canonical JSON of the payload (hashes only, never raw emails). */
   payload: string;
+  /** Events mode: what the row asks for. Absent in mirror mode (the staged set is the audience). */
+  action?: Action;
 }
+
+/**
+ * mirror: the staged members are the whole audience (what is not staged is removed).
+ * events: staged members carry ADD/REMOVE; the last event of an identity in a run wins; members
+ * with no event are left alone.
+ */
+export type PlanMode = 'mirror' | 'events';
 
 export interface DiffCounts {
   /** New identities. */
   add: number;
-  /** Identities gone from the source. */
+  /** Identities gone from the source (mirror), or REMOVE events of members the checkpoint holds (events). */
   remove: number;
   /** Identities whose payload changed: each is one REMOVE (old payload) plus one ADD (new payload). */
   change: number;
-  /** Identities present on both sides with the same payload. */
+  /** Identities present on both sides with the same payload (events: also REMOVEs of absent members). */
   unchanged: number;
-  /** Members staged for this run. */
+  /** Identities staged for this run. */
   staged: number;
   /** Members in the checkpoint before the run. */
   checkpoint: number;
@@ -88,27 +97,28 @@ export interface StateStore {
   resetSegment(segment: string): Promise<{ checkpointCleared: number; journalDropped: number }>;
 
   // ---- staging
-  /** Stages members for a run; returns, for each input, true if new or false if a duplicate identity in its segment. */
+  /**
+   * Stages members for a run; returns, for each input, true if new or false if a duplicate identity
+   * in its segment (mirror). Events (members with `action`) are always recorded: the last one wins.
+   */
   stage(runId: string, members: StagedMember[]): Promise<boolean[]>;
   clearStaging(runId: string): Promise<void>;
 
   // ---- diff and journal
-  diff(runId: string, segment: string): Promise<DiffCounts>;
+  diff(runId: string, segment: string, mode?: PlanMode): Promise<DiffCounts>;
   /**
    * Writes the diff to the journal (REMOVEs first, then ADDs), before anything is sent. Returns the
    * entries journaled per action (a changed member is one of each); call `diff` for the full counts.
    */
-  journalPlan(runId: string, segment: string): Promise<{ remove: number; add: number }>;
-  /** Appends explicit events (events mode) to the journal in order. */
-  journalEvents(
-    runId: string,
-    entries: { segment: string; action: Action; key: string; payload: string }[],
-  ): Promise<void>;
+  journalPlan(runId: string, segment: string, mode?: PlanMode): Promise<{ remove: number; add: number }>;
   pendingCounts(segment: string): Promise<{ add: number; remove: number }>;
   /** Up to `limit` unfinished entries after `afterId`, of one action (the first pending entry's). */
   nextBatch(segment: string, afterId: number, limit: number): Promise<JournalEntry[]>;
   /** In ONE transaction: acked entries move into/out of the checkpoint and are marked done; rejected ones are recorded. */
   complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void>;
+
+  /** Deletes finished journal entries done before `before` (ms); pending entries stay. Returns how many. */
+  pruneJournal(before: number): Promise<number>;
 
   // ---- read-back
   checkpointCount(segment: string): Promise<number>;

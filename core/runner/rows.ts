@@ -104,10 +104,15 @@ interface Pending {
   notes?: string[];
 }
 
-/** Buffers staged members and settles each row as emitted or duplicate once its batch is written. */
+/**
+ * Buffers staged members and settles each row as emitted or duplicate once its batch is written.
+ * One batch may be in flight while the next fills: the store stages (on its own thread or server)
+ * while the source is read. Batches settle in order.
+ */
 export class Stager {
   private rows: Pending[] = [];
   private size = 0;
+  private inFlight: Promise<void> | undefined;
   readonly duplicatesBySegment = new Map<string, number>();
 
   constructor(
@@ -120,16 +125,32 @@ export class Stager {
   async add(p: Pending): Promise<void> {
     this.rows.push(p);
     this.size += p.members.length;
-    if (this.size >= this.batchSize) await this.flush();
+    if (this.size >= this.batchSize) await this.send();
   }
 
+  /** Stages everything buffered and waits until every batch has settled. */
   async flush(): Promise<void> {
+    await this.send();
+    await this.inFlight;
+    this.inFlight = undefined;
+  }
+
+  private async send(): Promise<void> {
+    // At most one batch in flight: wait for the previous one before handing over the next.
+    await this.inFlight;
+    this.inFlight = undefined;
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
     this.size = 0;
     const all = rows.flatMap((r) => r.members);
-    const fresh = all.length ? await this.store.stage(this.runId, all) : [];
+    const staged = all.length ? this.store.stage(this.runId, all) : Promise.resolve([]);
+    this.inFlight = staged.then((fresh) => this.settle(rows, fresh));
+    // A failed batch must surface at the next call, not as an unhandled rejection meanwhile.
+    this.inFlight.catch(() => undefined);
+  }
+
+  private settle(rows: Pending[], fresh: boolean[]): void {
     let i = 0;
     for (const r of rows) {
       let anyNew = r.members.length === 0; // routed only to other shards' segments: emitted there

@@ -174,6 +174,10 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     };
     finished = report;
     await store.clearStaging(runId).catch(() => undefined);
+    if (!o.dryRun) {
+      const keep = p.config.state.journalRetentionDays * 86_400_000;
+      await store.pruneJournal(now() - keep).catch(() => undefined);
+    }
     await store.finishRun(runId, status, report).catch(() => undefined);
     await release().catch(() => undefined);
     await session?.close().catch(() => undefined);

@@ -15,6 +15,10 @@ export interface OpenedStore {
 }
 
 const m = (key: string, payload = `{"k":"${key}"}`, segment = 's1') => ({ segment, key, payload });
+const ev = (action: 'ADD' | 'REMOVE', key: string, payload = `{"k":"${key}"}`) => ({
+  ...m(key, payload),
+  action,
+});
 
 export function describeStore(name: string, open: () => Promise<OpenedStore>): void {
   describe(name, () => {
@@ -56,16 +60,73 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       expect(d).toMatchObject({ add: 1, remove: 1, change: 1, unchanged: 1, staged: 3, checkpoint: 3 });
       expect(await store.journalPlan('r2', 's1')).toEqual({ remove: 2, add: 2 });
       const sent = await drainAll('r2');
-      // REMOVEs (gone + old payload of the changed one) strictly before ADDs.
-      expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`)).toEqual([
-        'REMOVE:b:{"k":"b"}',
-        'REMOVE:c:{"k":"c"}',
+      // REMOVEs (gone + old payload of the changed one) strictly before ADDs; within an action the
+      // order is the store's own.
+      expect(sent.slice(0, 2).every((e) => e.action === 'REMOVE')).toBe(true);
+      expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`).sort()).toEqual([
         'ADD:b:{"k":"b2"}',
         'ADD:d:{"k":"d"}',
+        'REMOVE:b:{"k":"b"}',
+        'REMOVE:c:{"k":"c"}',
       ]);
       const members = [];
       for await (const row of store.checkpointMembers('s1')) members.push(`${row.key}=${row.payload}`);
       expect(members).toEqual(['a={"k":"a"}', 'b={"k":"b2"}', 'd={"k":"d"}']);
+    });
+
+    it('events: the last event of an identity wins; members without events stay', async () => {
+      await store.stage('r1', [m('a'), m('b'), m('e')]);
+      await store.journalPlan('r1', 's1');
+      await drainAll('r1');
+
+      const recorded = await store.stage('r2', [
+        ev('REMOVE', 'a'),
+        ev('ADD', 'b', '{"k":"b2"}'),
+        ev('ADD', 'c'),
+        ev('REMOVE', 'z'), // never added: nothing to do
+        ev('ADD', 'd'),
+        ev('REMOVE', 'd'), // added then removed in one run: ends without it
+        ev('ADD', 'e'), // unchanged
+      ]);
+      expect(recorded.every(Boolean)).toBe(true);
+      const d = await store.diff('r2', 's1', 'events');
+      expect(d).toMatchObject({ add: 1, remove: 1, change: 1, unchanged: 3, staged: 6, checkpoint: 3 });
+      expect(await store.journalPlan('r2', 's1', 'events')).toEqual({ remove: 2, add: 2 });
+      const sent = await drainAll('r2');
+      expect(sent.slice(0, 2).every((e) => e.action === 'REMOVE')).toBe(true);
+      expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`).sort()).toEqual([
+        'ADD:b:{"k":"b2"}',
+        'ADD:c:{"k":"c"}',
+        'REMOVE:a:{"k":"a"}',
+        'REMOVE:b:{"k":"b"}',
+      ]);
+      const members = [];
+      for await (const row of store.checkpointMembers('s1')) members.push(`${row.key}=${row.payload}`);
+      expect(members).toEqual(['b={"k":"b2"}', 'c={"k":"c"}', 'e={"k":"e"}']);
+
+      // A mirror run afterwards diffs against the exact checkpoint the events left.
+      await store.stage('r3', [m('b', '{"k":"b2"}'), m('c'), m('f')]);
+      expect(await store.diff('r3', 's1')).toMatchObject({ add: 1, remove: 1, change: 0, unchanged: 2 });
+    });
+
+    it('events: a later event replaces an earlier one across staging batches', async () => {
+      await store.stage('r1', [ev('ADD', 'a', '{"v":1}')]);
+      await store.stage('r1', [ev('ADD', 'a', '{"v":2}')]);
+      expect(await store.journalPlan('r1', 's1', 'events')).toEqual({ remove: 0, add: 1 });
+      const sent = await drainAll('r1');
+      expect(sent.map((e) => e.payload)).toEqual(['{"v":2}']);
+      await store.stage('r2', [ev('REMOVE', 'a'), ev('ADD', 'a', '{"v":2}')]);
+      expect(await store.diff('r2', 's1', 'events')).toMatchObject({ add: 0, remove: 0, unchanged: 1 });
+    });
+
+    it('prunes finished journal entries, never pending ones', async () => {
+      await store.stage('r1', [m('a'), m('b')]);
+      await store.journalPlan('r1', 's1');
+      await drainAll('r1');
+      await store.stage('r2', [m('a'), m('b'), m('c')]);
+      await store.journalPlan('r2', 's1');
+      expect(await store.pruneJournal(Number.MAX_SAFE_INTEGER)).toBe(2);
+      expect(await store.pendingCounts('s1')).toEqual({ add: 1, remove: 0 });
     });
 
     it('returns batches of a single action', async () => {

@@ -1,0 +1,41 @@
+/**
+ * Worker-thread side of the SQLite store's staging: its own connection to the same database file,
+ * with its own private `tmp` database, serving stage / diff / journalPlan / clear calls in order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqlite } from './sqlite-open.js';
+import { SqliteStaging } from './sqlite-staging.js';
+
+export interface StageCall {
+  id: number;
+  op: 'stage' | 'diff' | 'journalPlan' | 'clear' | 'close';
+  args: unknown[];
+}
+
+export type StageReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; message: string };
+
+const port = parentPort!;
+// The checkpoint's fingerprint index (about 45 bytes a member) is probed at random while staging.
+const db = openSqlite((workerData as { path: string }).path, 96);
+const staging = new SqliteStaging(db);
+const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
+  stage: (runId: string, members: Parameters<SqliteStaging['stage']>[1]) => staging.stage(runId, members),
+  diff: (runId: string, segment: string, mode: 'mirror' | 'events') => staging.diff(runId, segment, mode),
+  journalPlan: (runId: string, segment: string, mode: 'mirror' | 'events') =>
+    staging.journalPlan(runId, segment, mode),
+  clear: (runId: string) => staging.clear(runId),
+  close: () => db.close(),
+};
+
+port.on('message', (call: StageCall) => {
+  let reply: StageReply;
+  try {
+    reply = { id: call.id, ok: true, value: ops[call.op](...(call.args as never[])) };
+  } catch (err) {
+    reply = { id: call.id, ok: false, message: (err as Error).message ?? String(err) };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies StageReply);

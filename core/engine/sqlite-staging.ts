@@ -1,0 +1,177 @@
+/**
+ * Staging, diff and plan of the SQLite store, on one connection that has the private `tmp` database
+ * attached. It runs on the store's own connection or, for file databases, on a worker thread's
+ * connection (sqlite-stage-worker.ts) so fingerprinting and SQLite work overlap with reading the source.
+ *
+ * Each staged member is fingerprinted and probed against the checkpoint's compact fingerprint index
+ * at once; only new and changed members keep their full row. `mem.seen` (one 30-byte entry per
+ * identity) then answers the diff, and the journal is written from it without touching unchanged rows.
+ */
+import type Database from 'better-sqlite3';
+import type { Action } from '../plugin.js';
+import { keyPrint, payloadPrint } from './fingerprint.js';
+import type { DiffCounts, PlanMode, StagedMember } from './store.js';
+
+/** What a staged identity means against the checkpoint (the numbers are stored in mem.seen). */
+const State = {
+  Unchanged: 0,
+  New: 1,
+  Changed: 2,
+  /** Events mode: a REMOVE of a member the checkpoint holds. */
+  RemoveHit: 3,
+  /** Events mode: a REMOVE of a member the checkpoint does not hold (nothing to do). */
+  RemoveMiss: 4,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+export const STAGING_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS mem.seen (
+    run INTEGER NOT NULL,
+    segment TEXT NOT NULL,
+    k1 INTEGER NOT NULL,
+    k2 INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    srow INTEGER,
+    PRIMARY KEY (run, segment, k1, k2)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS tmp.staging (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+`;
+
+export class SqliteStaging {
+  private readonly runs = new Map<string, number>();
+  private nextRow = 1;
+  private readonly probe: Database.Statement;
+  private readonly seenFirst: Database.Statement;
+  private readonly seenLast: Database.Statement;
+  private readonly keep: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(STAGING_SCHEMA);
+    this.probe = db
+      .prepare('SELECT p FROM main.checkpoint WHERE segment = ? AND k1 = ? AND k2 = ? LIMIT 1')
+      .pluck();
+    // Mirror: the first occurrence of an identity wins, later ones are duplicates.
+    this.seenFirst = db.prepare('INSERT OR IGNORE INTO mem.seen VALUES (?, ?, ?, ?, ?, ?)');
+    // Events: the last event of an identity wins.
+    this.seenLast = db.prepare(
+      `INSERT INTO mem.seen VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow`,
+    );
+    this.keep = db.prepare('INSERT INTO tmp.staging (id, key, payload) VALUES (?, ?, ?)');
+  }
+
+  private run(runId: string): number {
+    let n = this.runs.get(runId);
+    if (n === undefined) {
+      n = this.runs.size + 1;
+      this.runs.set(runId, n);
+    }
+    return n;
+  }
+
+  /** True for each member that is new in its segment this run (mirror) or recorded (events). */
+  stage(runId: string, members: StagedMember[]): boolean[] {
+    const run = this.run(runId);
+    const out = new Array<boolean>(members.length);
+    this.db.transaction(() => {
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i]!;
+        const [k1, k2] = keyPrint(m.key);
+        const held = this.probe.get(m.segment, k1, k2) as number | undefined;
+        const state = stateOf(m.action, held, m.action === 'REMOVE' ? 0 : payloadPrint(m.payload));
+        const srow = state === State.New || state === State.Changed ? this.nextRow : null;
+        const seen = m.action ? this.seenLast : this.seenFirst;
+        const fresh = seen.run(run, m.segment, k1, k2, state, srow).changes === 1;
+        if (fresh && srow !== null) this.keep.run(this.nextRow++, m.key, m.payload);
+        out[i] = fresh || m.action !== undefined;
+      }
+    })();
+    return out;
+  }
+
+  clear(runId: string): void {
+    const run = this.runs.get(runId);
+    if (run === undefined) return;
+    this.runs.delete(runId);
+    if (this.runs.size === 0) {
+      // Nothing else staged on this connection: empty wholesale (SQLite's truncate path).
+      this.db.exec('DELETE FROM mem.seen; DELETE FROM tmp.staging;');
+      return;
+    }
+    this.db.prepare('DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ?)').run(run);
+    this.db.prepare('DELETE FROM mem.seen WHERE run = ?').run(run);
+  }
+
+  diff(runId: string, segment: string, mode: PlanMode): DiffCounts {
+    const run = this.runs.get(runId) ?? -1;
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS staged, COALESCE(SUM(state = 0), 0) AS s0, COALESCE(SUM(state = 1), 0) AS s1,
+                COALESCE(SUM(state = 2), 0) AS s2, COALESCE(SUM(state = 3), 0) AS s3,
+                COALESCE(SUM(state = 4), 0) AS s4
+         FROM mem.seen WHERE run = ? AND segment = ?`,
+      )
+      .get(run, segment) as Record<'staged' | 's0' | 's1' | 's2' | 's3' | 's4', number>;
+    const checkpoint = (
+      this.db.prepare('SELECT COUNT(*) AS n FROM main.checkpoint WHERE segment = ?').get(segment) as {
+        n: number;
+      }
+    ).n;
+    return {
+      add: r.s1,
+      // Mirror: whatever the checkpoint holds and this run did not stage is gone.
+      remove: mode === 'mirror' ? checkpoint - r.s0 - r.s2 : r.s3,
+      change: r.s2,
+      unchanged: r.s0 + r.s4,
+      staged: r.staged,
+      checkpoint,
+    };
+  }
+
+  /** Writes the plan to the journal: REMOVEs (gone, old payloads) strictly before ADDs. */
+  journalPlan(runId: string, segment: string, mode: PlanMode): { remove: number; add: number } {
+    const run = this.runs.get(runId) ?? -1;
+    const p = { runId, run, seg: segment };
+    return this.db.transaction(() => {
+      let remove = 0;
+      if (mode === 'mirror') {
+        remove += this.db
+          .prepare(
+            `INSERT INTO main.journal (segment, run_id, action, key, payload)
+             SELECT c.segment, @runId, 'REMOVE', c.key, c.payload FROM main.checkpoint c INDEXED BY checkpoint_fp
+             WHERE c.segment = @seg AND NOT EXISTS (
+               SELECT 1 FROM mem.seen s WHERE s.run = @run AND s.segment = c.segment AND s.k1 = c.k1 AND s.k2 = c.k2)`,
+          )
+          .run(p).changes;
+      }
+      remove += this.db
+        .prepare(
+          `INSERT INTO main.journal (segment, run_id, action, key, payload)
+           SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
+           FROM mem.seen s JOIN main.checkpoint c INDEXED BY checkpoint_fp
+             ON c.segment = s.segment AND c.k1 = s.k1 AND c.k2 = s.k2
+           WHERE s.run = @run AND s.segment = @seg AND s.state IN (2, 3)`,
+        )
+        .run(p).changes;
+      const add = this.db
+        .prepare(
+          `INSERT INTO main.journal (segment, run_id, action, key, payload)
+           SELECT s.segment, @runId, 'ADD', st.key, st.payload
+           FROM mem.seen s JOIN tmp.staging st ON st.id = s.srow
+           WHERE s.run = @run AND s.segment = @seg AND s.state IN (1, 2)`,
+        )
+        .run(p).changes;
+      return { remove, add };
+    })();
+  }
+}
+
+function stateOf(action: Action | undefined, held: number | undefined, print: number): State {
+  if (action === 'REMOVE') return held === undefined ? State.RemoveMiss : State.RemoveHit;
+  if (held === undefined) return State.New;
+  return held === print ? State.Unchanged : State.Changed;
+}
