@@ -63,6 +63,12 @@ export interface SourceDefinition<S extends z.ZodType = z.ZodType> {
   check(config: z.output<S>, ctx: PluginContext): Promise<void>;
   discover(config: z.output<S>, ctx: PluginContext): Promise<AirbyteCatalog>;
   read(config: z.output<S>, ctx: PluginContext, options: ReadOptions): AsyncIterable<SourceItem>;
+  /**
+   * Optional: the same items as `read`, in the same order and with the same states, grouped in
+   * arrays (never empty, up to a few thousand items). Saves the per-item async hop on hot paths;
+   * consumers go through `sourceBatches` (core/source-batches.ts), which falls back to `read`.
+   */
+  readBatches?(config: z.output<S>, ctx: PluginContext, options: ReadOptions): AsyncIterable<SourceItem[]>;
 }
 
 export function defineSource<S extends z.ZodType>(

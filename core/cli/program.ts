@@ -53,6 +53,7 @@ Exit codes: 0 success, 1 failure, 2 configuration error, 3 completed with reject
       .option('--rejects <file>', 'write rejected rows (row number, field, reason) as NDJSON')
       .option('--shard <i/n>', 'only the segments of worker i among n (e.g. 0/2)')
       .option('--allow-mass-removal', 'accept plans that remove more than the guardrails allow')
+      .option('--from-start', 'events mode: read the source from the beginning, not from the saved state')
       .option('--json', 'print the JSON run report on stdout instead of the table')
       .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']))
       .addHelpText(
@@ -78,6 +79,7 @@ interface RunFlags {
   rejects?: string;
   shard?: string;
   allowMassRemoval?: boolean;
+  fromStart?: boolean;
   json?: boolean;
   logLevel?: string;
 }
@@ -103,6 +105,7 @@ async function runCommand(deps: CliDeps, flags: RunFlags, dryRun: boolean): Prom
       signal: controller.signal,
       shard: flags.shard ? parseShard(flags.shard) : undefined,
       allowMassRemoval: flags.allowMassRemoval,
+      fromStart: flags.fromStart,
       rejectsPath: flags.rejects,
       onProgress: (c) => progress.update(c),
     });

@@ -85,6 +85,40 @@ export const RejectsConfig = z
   .default({ includeValues: false })
   .describe('Rejected-row report.');
 
+export const EventsConfig = z
+  .object({
+    actionColumn: z
+      .string()
+      .min(1)
+      .default('action')
+      .describe("Column carrying each row's action (values in addValues / removeValues, any case)."),
+    addValues: z
+      .array(z.string().min(1))
+      .default(['ADD', 'INSERT', 'UPSERT', 'UPDATE'])
+      .describe('Action values meaning ADD (compared case-insensitively).'),
+    removeValues: z
+      .array(z.string().min(1))
+      .default(['REMOVE', 'DELETE', 'DELETED'])
+      .describe('Action values meaning REMOVE (compared case-insensitively).'),
+    deletedColumn: z
+      .string()
+      .min(1)
+      .default('_ab_cdc_deleted_at')
+      .describe('A deletion marker: a row with a non-empty value here is a REMOVE (Airbyte CDC).'),
+    missingAction: z
+      .enum(['ADD', 'reject'])
+      .default('ADD')
+      .describe('What a row with neither an action nor a deletion marker is: an ADD, or rejected.'),
+  })
+  .default({
+    actionColumn: 'action',
+    addValues: ['ADD', 'INSERT', 'UPSERT', 'UPDATE'],
+    removeValues: ['REMOVE', 'DELETE', 'DELETED'],
+    deletedColumn: '_ab_cdc_deleted_at',
+    missingAction: 'ADD',
+  })
+  .describe('Events mode: how a row says ADD or REMOVE (used when mode is events).');
+
 export const PipelineConfig = z
   .object({
     version: z.literal(1).default(1).describe('Pipeline file format version.'),
@@ -92,7 +126,10 @@ export const PipelineConfig = z
     mode: z
       .enum(['mirror', 'events'])
       .default('mirror')
-      .describe('mirror: the source is the whole audience; events: rows carry ADD/REMOVE actions.'),
+      .describe(
+        'mirror: the source is the whole audience (members it lacks are removed); events: rows carry ADD/REMOVE actions and members without an event stay.',
+      ),
+    events: EventsConfig,
     plugins: z
       .array(z.string().min(1))
       .default([])

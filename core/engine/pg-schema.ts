@@ -68,5 +68,7 @@ export function pgMigrations(s: string): string[] {
     `,
     // v2: events mode stages each identity's last action (NULL in mirror mode).
     `ALTER TABLE ${s}.staging ADD COLUMN IF NOT EXISTS action text`,
+    // v3: the source state an events-mode pipeline resumes from.
+    `CREATE TABLE IF NOT EXISTS ${s}.source_state (name text PRIMARY KEY, state text NOT NULL, saved_at bigint NOT NULL)`,
   ];
 }

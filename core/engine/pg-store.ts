@@ -391,6 +391,26 @@ export class PgStore implements StateStore {
     });
   }
 
+  async getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null> {
+    const r = await this.q<{ state: string }>(`SELECT state FROM ${this.s}.source_state WHERE name = $1`, [
+      name,
+    ]);
+    const row = r.rows[0];
+    return row ? (JSON.parse(row.state) as Record<string, Record<string, unknown>>) : null;
+  }
+
+  async saveSourceState(
+    name: string,
+    state: Record<string, Record<string, unknown>>,
+    now: number,
+  ): Promise<void> {
+    await this.q(
+      `INSERT INTO ${this.s}.source_state (name, state, saved_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at`,
+      [name, JSON.stringify(state), now],
+    );
+  }
+
   async pruneJournal(before: number): Promise<number> {
     const r = await this.q(`DELETE FROM ${this.s}.journal WHERE status <> 'pending' AND done_at < $1`, [
       before,

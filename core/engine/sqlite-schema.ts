@@ -74,4 +74,12 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX checkpoint_key ON checkpoint (segment, key);
   CREATE INDEX checkpoint_fp ON checkpoint (segment, k1, k2, p);
   `,
+  // v3: the source state an events-mode pipeline resumes from.
+  `
+  CREATE TABLE source_state (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    saved_at INTEGER NOT NULL
+  );
+  `,
 ];

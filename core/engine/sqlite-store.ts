@@ -257,6 +257,26 @@ export class SqliteStore implements StateStore {
     })();
   }
 
+  async getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null> {
+    const row = this.db.prepare('SELECT state FROM source_state WHERE name = ?').get(name) as
+      | { state: string }
+      | undefined;
+    return row ? (JSON.parse(row.state) as Record<string, Record<string, unknown>>) : null;
+  }
+
+  async saveSourceState(
+    name: string,
+    state: Record<string, Record<string, unknown>>,
+    now: number,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO source_state (name, state, saved_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at`,
+      )
+      .run(name, JSON.stringify(state), now);
+  }
+
   async pruneJournal(before: number): Promise<number> {
     return this.db.prepare(`DELETE FROM journal WHERE status <> 'pending' AND done_at < ?`).run(before)
       .changes;

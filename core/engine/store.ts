@@ -117,6 +117,10 @@ export interface StateStore {
   /** In ONE transaction: acked entries move into/out of the checkpoint and are marked done; rejected ones are recorded. */
   complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void>;
 
+  // ---- source state (events mode resumes reading where the last complete run ended)
+  getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null>;
+  saveSourceState(name: string, state: Record<string, Record<string, unknown>>, now: number): Promise<void>;
+
   /** Deletes finished journal entries done before `before` (ms); pending entries stay. Returns how many. */
   pruneJournal(before: number): Promise<number>;
 

@@ -14,6 +14,7 @@ import {
   type TransformFn,
 } from '../plugin.js';
 import type { Accounting } from './accounting.js';
+import type { ActionReader } from './events.js';
 
 export interface ChainStep {
   fn: TransformFn;
@@ -31,6 +32,8 @@ export class RowMapper {
     private readonly segments: SegmentSpec[],
     /** Segments this worker owns (a shard); rows routed elsewhere are counted as emitted-elsewhere. */
     private readonly owned: Set<string>,
+    /** Events mode: reads each row's ADD/REMOVE. */
+    private readonly actions?: ActionReader,
   ) {
     for (const s of segments) {
       const route = s.route ?? s.key;
@@ -58,6 +61,8 @@ export class RowMapper {
     }
     const targets = this.targets(row);
     if (!Array.isArray(targets)) return { ...targets, notes: row.notes };
+    const action = this.actions ? (row.action ?? this.actions.read(row.data)) : undefined;
+    if (typeof action === 'object') return { ...action, notes: row.notes };
     const members: StagedMember[] = [];
     for (const spec of targets) {
       const m: Member | undefined = spec.type === 'USER' ? row.member : row.companyMember;
@@ -70,8 +75,10 @@ export class RowMapper {
           }
         );
       }
-      if (this.owned.has(spec.key))
-        members.push({ segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) });
+      if (!this.owned.has(spec.key)) continue;
+      const member: StagedMember = { segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) };
+      if (action) member.action = action;
+      members.push(member);
     }
     return { members, notes: row.notes };
   }

@@ -86,7 +86,8 @@ export async function planAndSend(
   c: PlanContext,
 ): Promise<void> {
   const { store, runId, rep } = c;
-  const d = await store.diff(runId, spec.key);
+  const mode = c.o.pipeline.config.mode;
+  const d = await store.diff(runId, spec.key, mode);
   rep.staged = d.staged;
   rep.planned = {
     add: d.add,
@@ -98,14 +99,15 @@ export async function planAndSend(
   const batch = c.session.maxBatchSize;
   const requests = Math.ceil((d.remove + d.change) / batch) + Math.ceil((d.add + d.change) / batch);
   rep.estimatedSeconds = c.session.estimate(spec, requests).seconds;
-  const refusal = guardrail(d.remove, d.checkpoint, d.staged, c);
+  // Members after the run: in mirror mode exactly the staged set; in events mode the checkpoint moved.
+  const refusal = guardrail(d.remove, d.checkpoint, d.checkpoint - d.remove + d.add, c);
   if (refusal) {
     rep.refused = refusal;
     c.logger.warn({ segment: spec.key, reason: refusal }, 'plan refused by guardrail');
     return;
   }
   if (c.o.dryRun || !segment) return;
-  if (d.add + d.remove + d.change > 0) await store.journalPlan(runId, spec.key);
+  if (d.add + d.remove + d.change > 0) await store.journalPlan(runId, spec.key, mode);
   await drainWithStats(segment, c.session, store, runId, rep, c.signal, c.now);
 }
 

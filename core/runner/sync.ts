@@ -2,7 +2,7 @@
  * One run of a pipeline: recover -> read and stage -> plan (journal) -> send -> report.
  * `dryRun` stops after the diff and never writes to the destination.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedPipeline } from '../config/load.js';
@@ -11,7 +11,9 @@ import type { StateStore } from '../engine/store.js';
 import { failureTypeOf, InterruptedError } from '../errors.js';
 import { type Logger, scrub, silentLogger } from '../log.js';
 import type { DestinationSession, PluginContext, ResolvedSegment } from '../plugin.js';
+import { sourceBatches } from '../source-batches.js';
 import { Accounting, type RejectedRow, type RowCounts } from './accounting.js';
+import { ActionReader } from './events.js';
 import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
 import { RowMapper, Stager } from './rows.js';
@@ -31,6 +33,8 @@ export interface RunOptions {
   rejectsPath?: string;
   onProgress?: (counts: RowCounts) => void;
   lockTtlMs?: number;
+  /** Events mode: read the source from the beginning instead of where the last complete run ended. */
+  fromStart?: boolean;
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunReport> {
@@ -87,29 +91,50 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
         await replay(r, session, store, runId, segReports.get(spec.key)!, signal, now, logger);
     }
 
-    const mapper = new RowMapper(chain, all, new Set(mine.map((s) => s.key)));
+    const events = p.config.mode === 'events';
+    const mapper = new RowMapper(
+      chain,
+      all,
+      new Set(mine.map((s) => s.key)),
+      events ? new ActionReader(p.config.events) : undefined,
+    );
     const stager = new Stager(store, runId, accounting);
+    // Events mode resumes the source where the last complete run ended (mirror reads it all).
+    const stateName = sourceStateName(p, o.shard);
+    const startState = events && !o.fromStart ? await store.getSourceState(stateName) : null;
+    const endState: Record<string, Record<string, unknown>> = { ...startState };
     let lastProgress = 0;
-    for await (const item of p.source.def.read(p.source.config, ctx, {})) {
+    const batches = sourceBatches(
+      p.source.def,
+      p.source.config,
+      ctx,
+      startState ? { state: startState } : {},
+    );
+    for await (const batch of batches) {
       if (signal.aborted)
         throw new InterruptedError('interrupted while reading the source; nothing was planned or sent');
-      if (item.type === 'state') continue;
-      accounting.read();
-      if (item.type === 'malformed') {
-        accounting.rejected({
-          row: item.row,
-          file: item.file,
-          line: item.line,
-          field: 'line',
-          reason: item.reason,
-        });
-        continue;
+      for (const item of batch) {
+        if (item.type === 'state') {
+          endState[item.stream] = item.state;
+          continue;
+        }
+        accounting.read();
+        if (item.type === 'malformed') {
+          accounting.rejected({
+            row: item.row,
+            file: item.file,
+            line: item.line,
+            field: 'line',
+            reason: item.reason,
+          });
+          continue;
+        }
+        const out = mapper.map({ data: item.data, row: item.row, file: item.file });
+        if ('rejected' in out) {
+          const r: RejectedRow = { row: item.row, file: item.file, field: out.field, reason: out.reason };
+          accounting.rejected(includeValues ? { ...r, data: item.data } : r);
+        } else await stager.add(out);
       }
-      const out = mapper.map({ data: item.data, row: item.row, file: item.file });
-      if ('rejected' in out) {
-        const r: RejectedRow = { row: item.row, file: item.file, field: out.field, reason: out.reason };
-        accounting.rejected(includeValues ? { ...r, data: item.data } : r);
-      } else await stager.add(out);
       if (o.onProgress && accounting.counts.read - lastProgress >= 10_000) {
         lastProgress = accounting.counts.read;
         o.onProgress(accounting.counts);
@@ -133,6 +158,10 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       });
     }
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
+    // Only once every event read is journaled and sent may the next run start after them.
+    if (events && !o.dryRun && [...segReports.values()].every((r) => !r.refused)) {
+      await store.saveSourceState(stateName, endState, now());
+    }
   } catch (err) {
     status = err instanceof InterruptedError || signal.aborted ? 'interrupted' : 'failed';
     error = { message: scrub((err as Error).message ?? String(err)), failureType: failureTypeOf(err) };
@@ -185,4 +214,15 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     await new Promise<void>((r) => (rejectsOut ? rejectsOut.end(r) : r()));
     return report;
   }
+}
+
+/**
+ * Where an events-mode pipeline's source state is kept: per pipeline `name` and shard. Unnamed
+ * pipelines sharing a store are told apart by their source's type and config.
+ */
+function sourceStateName(p: LoadedPipeline, shard: Shard | undefined): string {
+  const base =
+    p.config.name ??
+    `source:${p.source.def.name}:${createHash('sha1').update(JSON.stringify(p.source.config)).digest('hex').slice(0, 12)}`;
+  return `${base}${shard ? `#${shard.index}/${shard.count}` : ''}`;
 }
