@@ -27,6 +27,7 @@ LABEL io.airbyte.name="dmpsync/destination-linkedin-dmp" \
       org.opencontainers.image.source="https://github.com/dmpsync/dmpsync"
 ENV NODE_ENV=production \
     DMPSYNC_STATE_DIR=/var/lib/dmpsync \
+    DMPSYNC_AIRBYTE_ROLE=destination \
     AIRBYTE_ENTRYPOINT="/opt/dmpsync/docker/entrypoint.mjs"
 # Non-root user `airbyte`; /airbyte (where Airbyte mounts config and catalog) and the state
 # directory (pipeline `state.path: ${DMPSYNC_STATE_DIR}/state.db`) are the only writable places.

@@ -2,8 +2,8 @@
  * The Airbyte protocol commands: spec, check, discover, read. stdout carries protocol messages
  * only, one per line; failures end with a TRACE ERROR and a non-zero exit code.
  */
-import type { Command } from 'commander';
-import { pipelineJsonSchema } from '../config/json-schema.js';
+import { type Command, Option } from 'commander';
+import { destinationJsonSchema, pipelineJsonSchema } from '../config/json-schema.js';
 import { loadPipeline, readConfigFile } from '../config/load.js';
 import { ConfigError, exitCodeFor, failureTypeOf } from '../errors.js';
 import { createLogger, scrub } from '../log.js';
@@ -21,6 +21,7 @@ import {
 import { ConfiguredAirbyteCatalog } from '../protocol/models.js';
 import { NdjsonWriter } from '../protocol/ndjson.js';
 import { specFromSchema } from '../protocol/spec.js';
+import { loadWritePipeline, StateLedger, stdinSource } from '../runner/airbyte-write.js';
 import type { CliDeps } from './program.js';
 
 const DOCS = 'https://github.com/dmpsync/dmpsync/tree/main/docs';
@@ -30,8 +31,12 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
     .command('spec')
     .description('Print the SPEC message: the JSON Schema of the pipeline file (or of one connector).')
     .option('--connector <name>', 'print the spec of one plugin (e.g. csv, linkedin-dmp) instead')
-    .addHelpText('after', '\nExample:\n  $ dmpsync spec --connector csv')
-    .action(async (opts: { connector?: string }) => {
+    .addOption(roleOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dmpsync spec --connector csv\n  $ dmpsync spec --role destination   # the config `dmpsync write` takes',
+    )
+    .action(async (opts: { connector?: string; role: Role }) => {
       await protocol(async (out) => {
         const all = [...deps.registry.sources, ...deps.registry.transforms, ...deps.registry.destinations];
         if (opts.connector) {
@@ -44,6 +49,16 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
             specMessage(
               specFromSchema(def.config, { documentationUrl: `${DOCS}/connectors/${def.name}.md` }),
             ),
+          );
+          return;
+        }
+        if (opts.role === 'destination') {
+          await out.write(
+            specMessage({
+              documentationUrl: `${DOCS}/airbyte.md`,
+              connectionSpecification: destinationJsonSchema(deps.registry),
+              supported_destination_sync_modes: ['overwrite', 'append', 'append_dedup'],
+            }),
           );
           return;
         }
@@ -61,14 +76,26 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
     .description(
       'Prove the source can be read and the destination reached with this config (CONNECTION_STATUS).',
     )
-    .requiredOption('-c, --config <file>', 'pipeline file')
-    .addHelpText('after', '\nExample:\n  $ dmpsync check --config pipeline.yaml')
-    .action(async (opts: { config: string }) => {
+    .requiredOption('-c, --config <file>', 'pipeline file (destination role: the config `write` takes)')
+    .addOption(roleOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dmpsync check --config pipeline.yaml\n  $ dmpsync check --role destination --config destination.json',
+    )
+    .action(async (opts: { config: string; role: Role }) => {
       await protocol(async (out) => {
-        const p = loadPipeline(opts.config, deps.registry);
+        const destination = opts.role === 'destination';
+        const p = destination
+          ? loadWritePipeline(
+              opts.config,
+              deps.registry,
+              stdinSource(noMessages(), 'check', new StateLedger(), out),
+              process.env,
+            )
+          : loadPipeline(opts.config, deps.registry);
         const ctx = context(p.baseDir, p.secrets);
         try {
-          await p.source.def.check(p.source.config, ctx);
+          if (!destination) await p.source.def.check(p.source.config, ctx);
           await p.destination.def.check(p.destination.config, ctx);
           await out.write(connectionStatus(true));
         } catch (err) {
@@ -131,6 +158,17 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
       });
     });
 }
+
+type Role = 'pipeline' | 'destination';
+
+/** Which config spec/check speak of; the container registered with Airbyte sets DMPSYNC_AIRBYTE_ROLE. */
+function roleOption(): Option {
+  return new Option('--role <role>', 'pipeline: the whole pipeline file; destination: the config of `write`')
+    .choices(['pipeline', 'destination'])
+    .default(process.env.DMPSYNC_AIRBYTE_ROLE === 'destination' ? 'destination' : 'pipeline');
+}
+
+async function* noMessages(): AsyncGenerator<never> {}
 
 function context(baseDir: string, secrets: string[]): PluginContext {
   return { logger: createLogger({ secrets }), signal: new AbortController().signal, baseDir, now: Date.now };

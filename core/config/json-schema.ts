@@ -32,3 +32,12 @@ export function pipelineJsonSchema(registry: Registry): Record<string, unknown> 
     unrepresentable: 'any',
   }) as Record<string, unknown>;
 }
+
+/** The config of `dmpsync write` (Airbyte destination): the pipeline file without `source`. */
+export function destinationJsonSchema(registry: Registry): Record<string, unknown> {
+  const schema = pipelineJsonSchema(registry);
+  const properties = { ...(schema.properties as Record<string, unknown>) };
+  delete properties.source;
+  const required = ((schema.required as string[] | undefined) ?? []).filter((k) => k !== 'source');
+  return { ...schema, title: 'dmpsync LinkedIn DMP destination', properties, required };
+}

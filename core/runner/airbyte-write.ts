@@ -1,16 +1,19 @@
 /**
  * `dmpsync write`: the Airbyte destination side. RECORDs on stdin become the source of an ordinary
- * run (same transforms, membership engine, checkpoint and journal as `dmpsync sync`); an
- * `overwrite` stream is the whole audience, so it is mirrored and diffed at end of stream.
+ * run (same transforms, membership engine, checkpoint and journal as `dmpsync sync`). An
+ * `overwrite` stream is the whole audience: mirror mode, diffed at end of stream. An `append` or
+ * `append_dedup` stream is events: each record is an ADD, or a REMOVE when it carries a deletion
+ * marker (`_ab_cdc_deleted_at`) or an action (the pipeline's `events` block), diffed against the
+ * checkpoint so a later overwrite sync still sends only the true difference.
  *
- * STATE messages are echoed only after what precedes them is durably committed. In mirror mode
- * nothing is committed before the end-of-stream diff has been sent and checkpointed, so every
- * STATE is held and echoed, in the order received, once the run has succeeded; a failed run
- * echoes none (the platform then resumes from the last state it saw).
+ * STATE messages are echoed only after what precedes them is durably committed: the run plans,
+ * sends and checkpoints at end of stream, so every STATE is held and echoed, in the order received,
+ * once the run has succeeded; a failed run echoes none (the platform then resends from the last
+ * state it saw, and the replay converges: events and mirror diffs are idempotent).
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { loadPipeline, readConfigFile } from '../config/load.js';
+import { type LoadedPipeline, loadPipeline, readConfigFile } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { defineSource, type SourceDefinition } from '../plugin.js';
@@ -123,7 +126,8 @@ export function stdinSource(
   });
 }
 
-function streamOf(catalogFile: string): string {
+/** The catalog's one stream and the mode its destination_sync_mode means. */
+function streamOf(catalogFile: string): { stream: string; mode: 'mirror' | 'events' } {
   const parsed = ConfiguredAirbyteCatalog.safeParse(readConfigFile(catalogFile));
   if (!parsed.success)
     throw new ConfigError(`not a configured catalog: ${parsed.error.issues[0]?.message}`, {
@@ -136,23 +140,32 @@ function streamOf(catalogFile: string): string {
       fix: 'one connection (one pipeline) per audience stream',
     });
   const s = streams[0]!;
-  if (s.destination_sync_mode !== 'overwrite')
+  const mode = WRITE_MODES[s.destination_sync_mode];
+  if (!mode)
     throw new ConfigError(
       `stream "${s.stream.name}": destination_sync_mode ${s.destination_sync_mode} is not supported`,
       {
         file: catalogFile,
-        fix: 'use overwrite: the stream is the whole audience, mirrored into the segments',
+        fix: 'use overwrite (the stream is the whole audience) or append / append_dedup (events)',
       },
     );
-  return s.stream.name;
+  return { stream: s.stream.name, mode };
 }
 
-export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
-  const stream = streamOf(o.catalogFile);
-  const ledger = new StateLedger();
-  const source = stdinSource(parseMessages(o.input), stream, ledger, o.out);
-  const registry = mergeRegistries(o.registry, { sources: [source] });
-  const pipeline = loadPipeline(o.configFile, registry, o.env ?? process.env, {
+export const WRITE_MODES: Partial<Record<string, 'mirror' | 'events'>> = {
+  overwrite: 'mirror',
+  append: 'events',
+  append_dedup: 'events',
+};
+
+/** A `write` config: a pipeline file without `source`, read with `source` standing for stdin. */
+export function loadWritePipeline(
+  configFile: string,
+  registry: Registry,
+  source: SourceDefinition,
+  env: Record<string, string | undefined>,
+): LoadedPipeline {
+  const pipeline = loadPipeline(configFile, mergeRegistries(registry, { sources: [source] }), env, {
     source: { type: STDIN_SOURCE },
   });
   if (pipeline.source.def !== source)
@@ -161,13 +174,23 @@ export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
       keyPath: 'source',
       fix: 'remove `source` from the config',
     });
-  if (pipeline.config.mode !== 'mirror')
-    throw new ConfigError(`mode ${pipeline.config.mode} is not supported by write yet`, {
-      file: pipeline.file,
-      keyPath: 'mode',
-      fix: 'use mode: mirror with an overwrite stream',
-    });
-  const report = await runPipeline({ pipeline, logger: o.loggerFor(pipeline.secrets), signal: o.signal });
+  return pipeline;
+}
+
+export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
+  const { stream, mode } = streamOf(o.catalogFile);
+  const ledger = new StateLedger();
+  const source = stdinSource(parseMessages(o.input), stream, ledger, o.out);
+  const pipeline = loadWritePipeline(o.configFile, o.registry, source, o.env ?? process.env);
+  // The stream's destination_sync_mode decides: the platform, not the file, knows what it sends.
+  pipeline.config.mode = mode;
+  const report = await runPipeline({
+    pipeline,
+    logger: o.loggerFor(pipeline.secrets),
+    signal: o.signal,
+    // Resuming is the platform's job (it resends from the last echoed STATE).
+    fromStart: true,
+  });
   if (report.status === 'succeeded' || report.status === 'completed_with_rejections') {
     // Everything before each STATE is now sent, acknowledged (or permanently rejected) and checkpointed.
     const states = ledger.committed();

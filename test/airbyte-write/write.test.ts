@@ -4,11 +4,12 @@
  * an overwrite stream mirrors the audience (a later, smaller stream removes members); failures
  * end with a TRACE ERROR, a non-zero exit and no echoed STATE; stdout is protocol JSON only.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../connectors/linkedin-dmp/emulator/index.js';
-import { emailHashes, runCli, sha256, tempDir } from '../e2e/helpers.js';
+import { CLI, emailHashes, runCli, sha256, tempDir } from '../e2e/helpers.js';
 
 let emu: Emulator;
 let dir: string;
@@ -160,18 +161,90 @@ describe('dmpsync write', () => {
     });
   });
 
-  it('refuses an append stream or a config with a source as a config error (exit 2)', async () => {
-    const append = await runCli(['write', '--config', config('append'), '--catalog', catalog('append')], {
+  it('an append stream is events: records ADD, a CDC deletion marker REMOVEs; STATEs echoed after commit', async () => {
+    const first = await runCli(['write', '--config', config('events'), '--catalog', catalog()], {
+      input: [1, 2, 3, 4].map(record).concat(state(1)).join('\n'),
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const deleted = (i: number) =>
+      JSON.stringify({
+        type: 'RECORD',
+        record: {
+          stream: 'contacts',
+          emitted_at: 2,
+          data: {
+            email: `w${i}@client.io`,
+            segments: 'customer',
+            _ab_cdc_deleted_at: '2026-11-23T00:00:00Z',
+          },
+        },
+      });
+    // Events never remove what they do not name: 1, 3 and 4 stay; 2 goes; 7 comes, 8 comes and goes.
+    const before = emu.stats().elements;
+    const r = await runCli(['write', '--config', config('events'), '--catalog', catalog('append')], {
+      input: [record(7), deleted(2), state(2), record(8), deleted(8), state(3)].join('\n'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const states = messages(r.stdout).filter((m) => m.type === 'STATE');
+    expect(states.map((m) => (m as { state: { destinationStats: unknown } }).state.destinationStats)).toEqual(
+      [{ recordCount: 2 }, { recordCount: 2 }],
+    );
+    expect(members('events-customers')).toEqual([1, 3, 4, 7].map((i) => sha256(`w${i}@client.io`)).sort());
+    const after = emu.stats().elements;
+    expect(after.added - before.added).toBe(1);
+    expect(after.removed - before.removed).toBe(1);
+
+    // An overwrite sync afterwards diffs against the exact checkpoint the events left.
+    const mirror = await runCli(['write', '--config', config('events'), '--catalog', catalog()], {
+      input: [1, 3, 4, 7].map(record).concat(state(4)).join('\n'),
+    });
+    expect(mirror.code, mirror.stderr).toBe(0);
+    expect(emu.stats().elements).toEqual(after);
+  });
+
+  it('killed mid-stream, the replayed log converges to the exact audience', async () => {
+    const log = [...Array.from({ length: 60 }, (_, i) => record(100 + i)), state(1)].join('\n');
+    const file = config('killed', { batchSize: 5, concurrency: 1 });
+    emu.setFaults({ latencyMs: 120, paths: ['/users'] });
+    const child = spawn(process.execPath, [CLI, 'write', '--config', file, '--catalog', catalog()], {
+      env: { ...process.env, DMPSYNC_LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stdin.end(log);
+    const usersRequests = () =>
+      Object.entries(emu.stats().requests)
+        .filter(([k]) => k.includes('/users'))
+        .reduce((a, [, n]) => a + n, 0);
+    const start = usersRequests();
+    while (usersRequests() < start + 3) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    emu.setFaults({});
+    expect(stdout).not.toContain('"STATE"'); // nothing was committed: nothing echoed
+    expect(members('killed-customers').length).toBeLessThan(60);
+
+    const replay = await runCli(['write', '--config', file, '--catalog', catalog()], { input: log });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(messages(replay.stdout).filter((m) => m.type === 'STATE')).toHaveLength(1);
+    expect(members('killed-customers')).toEqual(
+      Array.from({ length: 60 }, (_, i) => sha256(`w${100 + i}@client.io`)).sort(),
+    );
+  });
+
+  it('refuses an unsupported sync mode or a config with a source as a config error (exit 2)', async () => {
+    const update = await runCli(['write', '--config', config('update'), '--catalog', catalog('update')], {
       input: record(1),
     });
-    expect(append.code).toBe(2);
-    expect(messages(append.stdout)).toEqual([
+    expect(update.code).toBe(2);
+    expect(messages(update.stdout)).toEqual([
       expect.objectContaining({
         type: 'TRACE',
         trace: expect.objectContaining({
           error: expect.objectContaining({
             failure_type: 'config_error',
-            message: expect.stringContaining('append is not supported'),
+            message: expect.stringContaining('update is not supported'),
           }),
         }),
       }),
@@ -187,5 +260,34 @@ describe('dmpsync write', () => {
     expect(messages(src.stdout)[0]).toMatchObject({
       trace: { error: { message: expect.stringContaining('write reads its records from stdin') } },
     });
+  });
+
+  it('spec and check speak of the destination config with --role destination (or DMPSYNC_AIRBYTE_ROLE)', async () => {
+    const spec = await runCli(['spec'], { env: { DMPSYNC_AIRBYTE_ROLE: 'destination' } });
+    expect(spec.code, spec.stderr).toBe(0);
+    const [msg] = messages(spec.stdout) as {
+      spec: Record<string, unknown> & {
+        connectionSpecification: { properties: object; required?: string[] };
+      };
+    }[];
+    expect(msg!.spec.supported_destination_sync_modes).toEqual(['overwrite', 'append', 'append_dedup']);
+    expect(Object.keys(msg!.spec.connectionSpecification.properties)).not.toContain('source');
+    expect(Object.keys(msg!.spec.connectionSpecification.properties)).toContain('destination');
+    expect(msg!.spec.connectionSpecification.required ?? []).not.toContain('source');
+
+    const ok = await runCli(['check', '--role', 'destination', '--config', config('check')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(messages(ok.stdout)).toEqual([
+      { type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } },
+    ]);
+    const strict = await startEmulator({ accessTokens: ['the-good-one'], segmentReadyDelayMs: 0 });
+    const bad = await runCli([
+      'check',
+      '--role',
+      'destination',
+      '--config',
+      config('bad', { baseUrl: strict.restUrl, auth: { accessToken: 'nope' } }),
+    ]).finally(() => strict.close());
+    expect(messages(bad.stdout)[0]).toMatchObject({ connectionStatus: { status: 'FAILED' } });
   });
 });
