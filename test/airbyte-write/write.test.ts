@@ -186,7 +186,7 @@ describe('dmpsync write', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     const states = messages(r.stdout).filter((m) => m.type === 'STATE');
-    expect(states.map((m) => (m as { state: { destinationStats: unknown } }).state.destinationStats)).toEqual(
+    expect(states.map((m) => (m as unknown as { state: { destinationStats: unknown } }).state.destinationStats)).toEqual(
       [{ recordCount: 2 }, { recordCount: 2 }],
     );
     expect(members('events-customers')).toEqual([1, 3, 4, 7].map((i) => sha256(`w${i}@client.io`)).sort());
@@ -265,7 +265,7 @@ describe('dmpsync write', () => {
   it('spec and check speak of the destination config with --role destination (or DMPSYNC_AIRBYTE_ROLE)', async () => {
     const spec = await runCli(['spec'], { env: { DMPSYNC_AIRBYTE_ROLE: 'destination' } });
     expect(spec.code, spec.stderr).toBe(0);
-    const [msg] = messages(spec.stdout) as {
+    const [msg] = messages(spec.stdout) as unknown as {
       spec: Record<string, unknown> & {
         connectionSpecification: { properties: object; required?: string[] };
       };
