@@ -55,7 +55,7 @@ export function registerAirbyteCommands(program: Command, deps: CliDeps): void {
         if (opts.role === 'destination') {
           await out.write(
             specMessage({
-              documentationUrl: `${DOCS}/airbyte.md`,
+              documentationUrl: `${DOCS}/recipes/airbyte.md`,
               connectionSpecification: destinationJsonSchema(deps.registry),
               supported_destination_sync_modes: ['overwrite', 'append', 'append_dedup'],
             }),

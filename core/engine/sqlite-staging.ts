@@ -8,7 +8,6 @@
  * identity) then answers the diff, and the journal is written from it without touching unchanged rows.
  */
 import type Database from 'better-sqlite3';
-import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
 import type { DiffCounts, PlanMode, StagedMember } from './store.js';
 
@@ -43,31 +42,36 @@ export const STAGING_SCHEMA = `
 
 export class SqliteStaging {
   private readonly runs = new Map<string, number>();
+  private runCount = 0;
   private nextRow = 1;
-  private readonly probe: Database.Statement;
   private readonly seenFirst: Database.Statement;
   private readonly seenLast: Database.Statement;
   private readonly keep: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     db.exec(STAGING_SCHEMA);
-    this.probe = db
-      .prepare('SELECT p FROM main.checkpoint WHERE segment = ? AND k1 = ? AND k2 = ? LIMIT 1')
-      .pluck();
-    // Mirror: the first occurrence of an identity wins, later ones are duplicates.
-    this.seenFirst = db.prepare('INSERT OR IGNORE INTO mem.seen VALUES (?, ?, ?, ?, ?, ?)');
+    // One statement per member: probe the checkpoint's fingerprint index, classify, record the
+    // identity, and say (RETURNING) whether it was recorded and what it is.
+    const held = `(SELECT CASE WHEN @remove THEN ${State.RemoveHit} WHEN p = @p THEN ${State.Unchanged} ELSE ${State.Changed} END
+       FROM main.checkpoint INDEXED BY checkpoint_fp WHERE segment = @seg AND k1 = @k1 AND k2 = @k2 LIMIT 1)`;
+    const absent = `CASE WHEN @remove THEN ${State.RemoveMiss} ELSE ${State.New} END`;
+    const insert = `INSERT INTO mem.seen (run, segment, k1, k2, state, srow)
+       VALUES (@run, @seg, @k1, @k2, COALESCE(${held}, ${absent}), @srow)`;
+    // Mirror: the first occurrence of an identity wins, later ones are duplicates (nothing returned).
+    this.seenFirst = db.prepare(`${insert} ON CONFLICT DO NOTHING RETURNING state`).pluck();
     // Events: the last event of an identity wins.
-    this.seenLast = db.prepare(
-      `INSERT INTO mem.seen VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow`,
-    );
+    this.seenLast = db
+      .prepare(
+        `${insert} ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow RETURNING state`,
+      )
+      .pluck();
     this.keep = db.prepare('INSERT INTO tmp.staging (id, key, payload) VALUES (?, ?, ?)');
   }
 
   private run(runId: string): number {
     let n = this.runs.get(runId);
     if (n === undefined) {
-      n = this.runs.size + 1;
+      n = ++this.runCount;
       this.runs.set(runId, n);
     }
     return n;
@@ -77,17 +81,21 @@ export class SqliteStaging {
   stage(runId: string, members: StagedMember[]): boolean[] {
     const run = this.run(runId);
     const out = new Array<boolean>(members.length);
+    const params = { run, seg: '', k1: 0, k2: 0, p: 0, remove: 0, srow: 0 };
     this.db.transaction(() => {
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!;
         const [k1, k2] = keyPrint(m.key);
-        const held = this.probe.get(m.segment, k1, k2) as number | undefined;
-        const state = stateOf(m.action, held, m.action === 'REMOVE' ? 0 : payloadPrint(m.payload));
-        const srow = state === State.New || state === State.Changed ? this.nextRow : null;
-        const seen = m.action ? this.seenLast : this.seenFirst;
-        const fresh = seen.run(run, m.segment, k1, k2, state, srow).changes === 1;
-        if (fresh && srow !== null) this.keep.run(this.nextRow++, m.key, m.payload);
-        out[i] = fresh || m.action !== undefined;
+        params.seg = m.segment;
+        params.k1 = k1;
+        params.k2 = k2;
+        params.remove = m.action === 'REMOVE' ? 1 : 0;
+        params.p = params.remove ? 0 : payloadPrint(m.payload);
+        params.srow = this.nextRow;
+        const state = (m.action ? this.seenLast : this.seenFirst).get(params) as State | undefined;
+        out[i] = state !== undefined;
+        // Only new and changed members keep their full row: it becomes an ADD.
+        if (state === State.New || state === State.Changed) this.keep.run(this.nextRow++, m.key, m.payload);
       }
     })();
     return out;
@@ -102,7 +110,7 @@ export class SqliteStaging {
       this.db.exec('DELETE FROM mem.seen; DELETE FROM tmp.staging;');
       return;
     }
-    this.db.prepare('DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ?)').run(run);
+    this.db.prepare('DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN (1, 2))').run(run);
     this.db.prepare('DELETE FROM mem.seen WHERE run = ?').run(run);
   }
 
@@ -168,10 +176,4 @@ export class SqliteStaging {
       return { remove, add };
     })();
   }
-}
-
-function stateOf(action: Action | undefined, held: number | undefined, print: number): State {
-  if (action === 'REMOVE') return held === undefined ? State.RemoveMiss : State.RemoveHit;
-  if (held === undefined) return State.New;
-  return held === print ? State.Unchanged : State.Changed;
 }
