@@ -12,6 +12,7 @@ import { loadPipeline } from '../../core/config/load.js';
 import { silentLogger } from '../../core/log.js';
 import { isRejection, type PipelineRow } from '../../core/plugin.js';
 import { runPipeline } from '../../core/runner/sync.js';
+import { sourceBatches } from '../../core/source-batches.js';
 
 const [mode, file] = process.argv.slice(2);
 if ((mode !== 'sync' && mode !== 'read') || !file) {
@@ -44,20 +45,23 @@ if (mode === 'sync') {
   };
   const chain = pipeline.transforms.map((t) => t.def.create(t.config, ctx));
   let kept = 0;
-  for await (const item of pipeline.source.def.read(pipeline.source.config, ctx, {})) {
-    if (item.type !== 'record') continue;
-    rows++;
-    let row: PipelineRow = { data: item.data, row: item.row };
-    let ok = true;
-    for (const fn of chain) {
-      const r = fn(row);
-      if (isRejection(r)) {
-        if (!r.field) ok = false;
-        continue;
+  // The runner's own way of reading (batches), so the two passes differ only by the state store.
+  for await (const batch of sourceBatches(pipeline.source.def, pipeline.source.config, ctx, {})) {
+    for (const item of batch) {
+      if (item.type !== 'record') continue;
+      rows++;
+      let row: PipelineRow = { data: item.data, row: item.row };
+      let ok = true;
+      for (const fn of chain) {
+        const r = fn(row);
+        if (isRejection(r)) {
+          if (!r.field) ok = false;
+          continue;
+        }
+        row = r;
       }
-      row = r;
+      if (ok && row.member) kept++;
     }
-    if (ok && row.member) kept++;
   }
   extra = { kept };
 }
