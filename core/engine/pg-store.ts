@@ -15,6 +15,7 @@ import type {
   LockInfo,
   PlanMode,
   SegmentRecord,
+  SourceStates,
   StagedMember,
   StateStore,
 } from './store.js';
@@ -391,19 +392,15 @@ export class PgStore implements StateStore {
     });
   }
 
-  async getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null> {
+  async getSourceState(name: string): Promise<SourceStates | null> {
     const r = await this.q<{ state: string }>(`SELECT state FROM ${this.s}.source_state WHERE name = $1`, [
       name,
     ]);
     const row = r.rows[0];
-    return row ? (JSON.parse(row.state) as Record<string, Record<string, unknown>>) : null;
+    return row ? (JSON.parse(row.state) as SourceStates) : null;
   }
 
-  async saveSourceState(
-    name: string,
-    state: Record<string, Record<string, unknown>>,
-    now: number,
-  ): Promise<void> {
+  async saveSourceState(name: string, state: SourceStates, now: number): Promise<void> {
     await this.q(
       `INSERT INTO ${this.s}.source_state (name, state, saved_at) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at`,

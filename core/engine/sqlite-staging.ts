@@ -110,7 +110,11 @@ export class SqliteStaging {
       this.db.exec('DELETE FROM mem.seen; DELETE FROM tmp.staging;');
       return;
     }
-    this.db.prepare('DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN (1, 2))').run(run);
+    this.db
+      .prepare(
+        'DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN (1, 2))',
+      )
+      .run(run);
     this.db.prepare('DELETE FROM mem.seen WHERE run = ?').run(run);
   }
 

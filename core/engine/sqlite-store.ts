@@ -21,6 +21,7 @@ import type {
   LockInfo,
   PlanMode,
   SegmentRecord,
+  SourceStates,
   StagedMember,
   StateStore,
 } from './store.js';
@@ -257,18 +258,14 @@ export class SqliteStore implements StateStore {
     })();
   }
 
-  async getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null> {
+  async getSourceState(name: string): Promise<SourceStates | null> {
     const row = this.db.prepare('SELECT state FROM source_state WHERE name = ?').get(name) as
       | { state: string }
       | undefined;
-    return row ? (JSON.parse(row.state) as Record<string, Record<string, unknown>>) : null;
+    return row ? (JSON.parse(row.state) as SourceStates) : null;
   }
 
-  async saveSourceState(
-    name: string,
-    state: Record<string, Record<string, unknown>>,
-    now: number,
-  ): Promise<void> {
+  async saveSourceState(name: string, state: SourceStates, now: number): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO source_state (name, state, saved_at) VALUES (?, ?, ?)

@@ -36,6 +36,9 @@ export interface DiffCounts {
   checkpoint: number;
 }
 
+/** A source's resumable state per stream, as its `state` items carry it. */
+export type SourceStates = Record<string, Record<string, unknown>>;
+
 export interface JournalEntry {
   id: number;
   segment: string;
@@ -118,8 +121,8 @@ export interface StateStore {
   complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void>;
 
   // ---- source state (events mode resumes reading where the last complete run ended)
-  getSourceState(name: string): Promise<Record<string, Record<string, unknown>> | null>;
-  saveSourceState(name: string, state: Record<string, Record<string, unknown>>, now: number): Promise<void>;
+  getSourceState(name: string): Promise<SourceStates | null>;
+  saveSourceState(name: string, state: SourceStates, now: number): Promise<void>;
 
   /** Deletes finished journal entries done before `before` (ms); pending entries stay. Returns how many. */
   pruneJournal(before: number): Promise<number>;
