@@ -21,7 +21,8 @@ const port = parentPort!;
 const db = openSqlite((workerData as { path: string }).path, 96);
 const staging = new SqliteStaging(db);
 const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
-  stage: (runId: string, members: Parameters<SqliteStaging['stage']>[1]) => staging.stage(runId, members),
+  stage: (runId: string, members: Parameters<SqliteStaging['stage']>[1], prints: Float64Array) =>
+    staging.stage(runId, members, prints),
   diff: (runId: string, segment: string, mode: 'mirror' | 'events') => staging.diff(runId, segment, mode),
   journalPlan: (runId: string, segment: string, mode: 'mirror' | 'events') =>
     staging.journalPlan(runId, segment, mode),

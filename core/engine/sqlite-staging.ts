@@ -77,20 +77,22 @@ export class SqliteStaging {
     return n;
   }
 
-  /** True for each member that is new in its segment this run (mirror) or recorded (events). */
-  stage(runId: string, members: StagedMember[]): boolean[] {
+  /**
+   * True for each member that is new in its segment this run (mirror) or recorded (events).
+   * `prints` (k1, k2, p per member, from `printMembers`) may come precomputed by the caller's thread.
+   */
+  stage(runId: string, members: StagedMember[], prints = printMembers(members)): boolean[] {
     const run = this.run(runId);
     const out = new Array<boolean>(members.length);
     const params = { run, seg: '', k1: 0, k2: 0, p: 0, remove: 0, srow: 0 };
     this.db.transaction(() => {
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!;
-        const [k1, k2] = keyPrint(m.key);
         params.seg = m.segment;
-        params.k1 = k1;
-        params.k2 = k2;
+        params.k1 = prints[3 * i]!;
+        params.k2 = prints[3 * i + 1]!;
+        params.p = prints[3 * i + 2]!;
         params.remove = m.action === 'REMOVE' ? 1 : 0;
-        params.p = params.remove ? 0 : payloadPrint(m.payload);
         params.srow = this.nextRow;
         const state = (m.action ? this.seenLast : this.seenFirst).get(params) as State | undefined;
         out[i] = state !== undefined;
@@ -180,4 +182,17 @@ export class SqliteStaging {
       return { remove, add };
     })();
   }
+}
+
+/** The fingerprints `stage` needs, three numbers a member: key (k1, k2) and payload (0 for a REMOVE). */
+export function printMembers(members: StagedMember[]): Float64Array {
+  const out = new Float64Array(members.length * 3);
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    const [k1, k2] = keyPrint(m.key);
+    out[3 * i] = k1;
+    out[3 * i + 1] = k2;
+    out[3 * i + 2] = m.action === 'REMOVE' ? 0 : payloadPrint(m.payload);
+  }
+  return out;
 }

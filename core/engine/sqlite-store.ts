@@ -12,7 +12,7 @@ import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
 import { openSqlite } from './sqlite-open.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
-import { SqliteStaging } from './sqlite-staging.js';
+import { printMembers, SqliteStaging } from './sqlite-staging.js';
 import { StageWorker } from './stage-worker-client.js';
 import type {
   DiffCounts,
@@ -185,7 +185,8 @@ export class SqliteStore implements StateStore {
   }
 
   async stage(runId: string, members: StagedMember[]): Promise<boolean[]> {
-    return this.staging<boolean[]>('stage', runId, members);
+    // Fingerprints are computed here, so hashing (this thread) and SQLite (the worker's) share the load.
+    return this.staging<boolean[]>('stage', runId, members, printMembers(members));
   }
 
   async clearStaging(runId: string): Promise<void> {
