@@ -186,9 +186,9 @@ describe('dmpsync write', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     const states = messages(r.stdout).filter((m) => m.type === 'STATE');
-    expect(states.map((m) => (m as unknown as { state: { destinationStats: unknown } }).state.destinationStats)).toEqual(
-      [{ recordCount: 2 }, { recordCount: 2 }],
-    );
+    expect(
+      states.map((m) => (m as unknown as { state: { destinationStats: unknown } }).state.destinationStats),
+    ).toEqual([{ recordCount: 2 }, { recordCount: 2 }]);
     expect(members('events-customers')).toEqual([1, 3, 4, 7].map((i) => sha256(`w${i}@client.io`)).sort());
     const after = emu.stats().elements;
     expect(after.added - before.added).toBe(1);
