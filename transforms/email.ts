@@ -21,7 +21,6 @@ const A_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const EMAIL_ASCII = new RegExp(
   `^${A_ATEXT}(?:\\.${A_ATEXT})*@(?:${A_LABEL}\\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])$`,
 );
-
 const MAX_LOCAL = 64;
 const MAX_TOTAL = 254;
 
@@ -29,13 +28,30 @@ const MAX_TOTAL = 254;
  * Normalizes an email for hashing: removes all whitespace, lower-cases, NFC-composes non-ASCII text,
  * then validates (dot-atom local part of 1..64 characters, a domain with a dot and valid labels,
  * at most 254 characters). Returns null when the result is not a plausible address.
+ *
+ * Three paths, one answer (property tests in test/transforms/email.test.ts check the first two
+ * agree with `normalizeEmailFull` on any input):
+ * 1. trimmed and lower-cased, a valid ASCII address: one native regex, nothing else;
+ * 2. otherwise one pass (`scanEmail`) decides when the text has no whitespace, control or
+ *    character from U+0300 on (e.g. `josé@exämple.de`, or an invalid ASCII address);
+ * 3. the rest takes the full path: whitespace removal, NFC, the Unicode regex.
  */
 export function normalizeEmail(raw: string): string | null {
-  const s = raw.trim().toLowerCase();
-  const fast = scanAsciiEmail(s);
-  if (fast === 1) return s;
+  const t = raw.trim().toLowerCase();
+  if (EMAIL_ASCII.test(t) && t.length <= MAX_TOTAL && t.indexOf('@') <= MAX_LOCAL) return t;
+  const fast = scanEmail(t);
+  if (fast === 1) return t;
   if (fast === 0) return null;
-  // Inner whitespace, controls or non-ASCII text: the general path.
+  return fullPath(t);
+}
+
+/** The full path alone (whitespace removal, NFC, regex validation): the reference for tests. */
+export function normalizeEmailFull(raw: string): string | null {
+  return fullPath(raw.trim().toLowerCase());
+}
+
+/** Trimmed, lower-cased text that may have inner whitespace, controls or any non-ASCII text. */
+function fullPath(s: string): string | null {
   let t = HAS_WHITESPACE.test(s) ? s.replace(WHITESPACE_G, '') : s;
   // Composed and decomposed accents must hash the same.
   const ascii = !NON_ASCII.test(t);
@@ -46,58 +62,82 @@ export function normalizeEmail(raw: string): string | null {
   return (ascii ? EMAIL_ASCII : EMAIL).test(t) ? t : null;
 }
 
-// ASCII classes for the one-pass check: 1 = local-part character (atext), 2 = also a label character.
-const CLASS = new Uint8Array(128);
-for (const c of "!#$%&'*+/=?^_`{|}~") CLASS[c.charCodeAt(0)] = 1;
-for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-') CLASS[c.charCodeAt(0)] = 2;
+/*
+ * Character classes for the one-pass check, below U+0300 (from U+0300 on: the full path).
+ * Lower-cased text made only of these characters is already NFC (no character below U+0300
+ * decomposes or combines) and lower-casing it again changes nothing, so the full path would only
+ * run the regex on it; the scan applies the regex's rules.
+ */
+const C_GENERAL = 0; // whitespace, controls, NBSP: the full path decides (it removes whitespace)
+const C_INVALID = 1; // never in an address (quotes, parentheses, '@' after the first...)
+const C_LOCAL = 2; // atext only: !#$%&'*+/=?^_`{|}~
+const C_LABEL = 3; // atext and domain-label character: a-z 0-9 -
+const C_LETTER = 4; // a non-ASCII character the regexes allow anywhere (U+00A1..U+02FF)
+const C_DOT = 5;
+const C_AT = 6;
+const SCAN_LIMIT = 0x300;
+const CLASS = new Uint8Array(SCAN_LIMIT).fill(C_INVALID);
+for (let c = 0; c <= 32; c++) CLASS[c] = C_GENERAL;
+for (let c = 127; c <= 0xa0; c++) CLASS[c] = C_GENERAL;
+for (let c = 0xa1; c < SCAN_LIMIT; c++) CLASS[c] = C_LETTER;
+for (const c of "!#$%&'*+/=?^_`{|}~") CLASS[c.charCodeAt(0)] = C_LOCAL;
+for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-') CLASS[c.charCodeAt(0)] = C_LABEL;
+CLASS[46] = C_DOT;
+CLASS[64] = C_AT;
 
 /**
- * The common case in one pass over a trimmed, lower-cased string, without regexes: 1 = a valid
- * ASCII address, 0 = invalid, -1 = contains whitespace, a control or non-ASCII (use the general path).
- * Same rules as EMAIL_ASCII.
+ * One pass over a trimmed, lower-cased string, without regexes: 1 = a valid address, 0 = invalid,
+ * -1 = needs the full path (whitespace, a control, U+0300 or above). Same rules as EMAIL.
  */
-function scanAsciiEmail(s: string): -1 | 0 | 1 {
+function scanEmail(s: string): -1 | 0 | 1 {
   const n = s.length;
+  // Local part: dot-atom, 1..64 characters.
   let i = 0;
-  let prev = 46; // '.', so a leading dot is refused
+  let prev = C_DOT; // so a leading dot is refused
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c >= 127) return -1;
-    if (c === 64) break; // '@'
-    if (c === 46) {
-      if (prev === 46) return 0;
-    } else if (CLASS[c] === 0) return 0;
-    prev = c;
+    const k = c < SCAN_LIMIT ? (CLASS[c] as number) : C_GENERAL;
+    if (k === C_AT) break;
+    if (k === C_DOT) {
+      if (prev === C_DOT) return scanRest(s, i);
+    } else if (k <= C_INVALID) {
+      return k === C_GENERAL ? -1 : scanRest(s, i);
+    }
+    prev = k;
   }
-  if (i === 0 || i === n || i > MAX_LOCAL || prev === 46 || n > MAX_TOTAL) return scanRest(s, i + 1);
-  let labelStart = i + 1;
+  if (i === 0 || i === n || i > MAX_LOCAL || prev === C_DOT || n > MAX_TOTAL) return scanRest(s, i);
+  // Domain: 2+ labels of 1..63 label characters, no hyphen first or last; the last one 2+
+  // characters, starting with a letter (not a digit or a hyphen).
   let labels = 0;
-  let firstOfLast = 0;
-  for (let j = i + 1; j <= n; j++) {
-    const c = j === n ? 46 : s.charCodeAt(j);
-    if (c === 46) {
+  let labelStart = i + 1;
+  let last = 0; // the current label's last character
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    const k = c < SCAN_LIMIT ? (CLASS[c] as number) : C_GENERAL;
+    if (k === C_LABEL || k === C_LETTER) {
+      last = c;
+      continue;
+    }
+    if (k === C_DOT) {
       const len = j - labelStart;
-      if (len === 0 || len > 63 || s.charCodeAt(labelStart) === 45 || s.charCodeAt(j - 1) === 45) {
-        return scanRest(s, j);
-      }
-      firstOfLast = s.charCodeAt(labelStart);
+      if (len === 0 || len > 63 || s.charCodeAt(labelStart) === 45 || last === 45) return scanRest(s, j);
       labels++;
       labelStart = j + 1;
       continue;
     }
-    if (c <= 32 || c >= 127) return -1;
-    if (CLASS[c] !== 2) return scanRest(s, j);
+    return k === C_GENERAL ? -1 : scanRest(s, j);
   }
-  // At least two labels; the last one has 2+ characters and starts with a letter.
-  const lastLen = n - (s.lastIndexOf('.') + 1);
-  return labels >= 2 && lastLen >= 2 && firstOfLast >= 97 && firstOfLast <= 122 ? 1 : 0;
+  const len = n - labelStart;
+  const first = s.charCodeAt(labelStart);
+  if (len < 2 || len > 63 || last === 45 || labels < 1) return 0;
+  return (first >= 97 && first <= 122) || first >= 0xa1 ? 1 : 0;
 }
 
-/** Invalid as it stands, unless whitespace or non-ASCII further on sends it to the general path. */
+/** Invalid as it stands, unless whitespace, a control or U+0300+ further on sends it to the full path. */
 function scanRest(s: string, from: number): -1 | 0 {
-  for (let k = Math.max(from, 0); k < s.length; k++) {
+  for (let k = from; k < s.length; k++) {
     const c = s.charCodeAt(k);
-    if (c <= 32 || c >= 127) return -1;
+    if (c >= SCAN_LIMIT || CLASS[c] === C_GENERAL) return -1;
   }
   return 0;
 }

@@ -5,7 +5,7 @@ import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { CsvConfig } from './config.js';
 import { resolveFiles } from './files.js';
-import { checkSameColumns, readCsv, readOptionsOf } from './read.js';
+import { checkSameColumns, readCsv, readCsvBatches, readOptionsOf } from './read.js';
 import { CsvFileReader } from './reader.js';
 
 export { CsvConfig } from './config.js';
@@ -43,5 +43,9 @@ export const csvSource = defineSource({
 
   read(config, ctx, options) {
     return readCsv(config, ctx, options);
+  },
+
+  readBatches(config, ctx, options) {
+    return readCsvBatches(config, ctx, options);
   },
 });

@@ -4,7 +4,7 @@ import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { PLUGIN, PostgresConfig } from './config.js';
 import { clientConfig, connect, describeServer, mapPgError } from './connect.js';
-import { readPostgres } from './read.js';
+import { readPostgres, readPostgresBatches } from './read.js';
 import { probeSql } from './sql.js';
 
 export { PostgresConfig } from './config.js';
@@ -66,5 +66,9 @@ export const postgresSource = defineSource({
 
   read(config, ctx, options) {
     return readPostgres(config, ctx, options);
+  },
+
+  readBatches(config, ctx, options) {
+    return readPostgresBatches(config, ctx, options);
   },
 });

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL source's `read`: a server-side cursor read in batches (pg-cursor read(5000) was
- * the fastest measured; perf-notes 2.5), never the whole result in memory. State: `{ row }`, plus
+ * The PostgreSQL source's `read`: a server-side cursor read `batchSize` rows at a time (1000 by
+ * default: docs/connectors/postgres.md), never the whole result in memory. State: `{ row }`, plus
  * `{ cursor }` (the cursor column's last value, as text) when cursorColumn is set. States are only
  * emitted between two different cursor values, so resuming with `>` neither skips nor repeats rows.
  */
@@ -9,6 +9,7 @@ import Cursor from 'pg-cursor';
 import { z } from 'zod';
 import { ConfigError, InterruptedError, TransientError } from '../../core/errors.js';
 import type { PluginContext, ReadOptions, SourceItem } from '../../core/plugin.js';
+import { flattenBatches } from '../../core/source-batches.js';
 import { PLUGIN, type PostgresConfig } from './config.js';
 import { clientConfig, connect, describeServer, mapPgError } from './connect.js';
 import { CURSOR_ALIAS, readSql } from './sql.js';
@@ -16,11 +17,12 @@ import { CURSOR_ALIAS, readSql } from './sql.js';
 export const PostgresState = z.object({ row: z.number().int().min(0), cursor: z.string().optional() });
 type PostgresState = z.infer<typeof PostgresState>;
 
-export async function* readPostgres(
+/** The source's items in batches (one per cursor read); `read` is derived from it. */
+export async function* readPostgresBatches(
   config: PostgresConfig,
   ctx: PluginContext,
   options: ReadOptions,
-): AsyncGenerator<SourceItem> {
+): AsyncGenerator<SourceItem[]> {
   const stream = config.stream;
   if (options.streams && !options.streams.includes(stream)) return;
   const start = parseState(options.state?.[stream], stream, config);
@@ -41,12 +43,15 @@ export async function* readPostgres(
   let lastEmitted: PostgresState | undefined;
   let sinceState = 0;
   let stateDue = false;
+  const every = config.stateEvery;
   const byCursor = config.cursorColumn !== undefined;
   try {
     for (;;) {
       if (ctx.signal.aborted) throw new InterruptedError('read interrupted', { plugin: PLUGIN });
       const rows = await readBatch(cursor, client, config, server);
       if (rows.length === 0) break;
+      const out: SourceItem[] = new Array(rows.length);
+      let k = 0;
       for (const r of rows) {
         let value: string | undefined;
         if (byCursor) {
@@ -58,23 +63,33 @@ export async function* readPostgres(
         if (stateDue && (!byCursor || value !== last.cursor)) {
           stateDue = false;
           lastEmitted = last;
-          yield { type: 'state', stream, state: { ...last } };
+          out[k++] = { type: 'state', stream, state: { ...last } };
         }
         row++;
-        yield { type: 'record', stream, data: r, row };
+        out[k++] = { type: 'record', stream, data: r, row };
         last = byCursor ? { row, cursor: value as string } : { row };
-        if (++sinceState >= config.stateEvery) {
+        if (++sinceState >= every) {
           sinceState = 0;
           stateDue = true;
         }
       }
+      out.length = k;
+      yield out;
     }
-    if (!lastEmitted || lastEmitted.row !== last.row) yield { type: 'state', stream, state: { ...last } };
+    if (!lastEmitted || lastEmitted.row !== last.row) yield [{ type: 'state', stream, state: { ...last } }];
   } finally {
     // Bounded: after a timeout or a dropped socket, neither may ever answer.
     if (lostError === undefined) await bounded(cursor.close());
     await bounded(client.end());
   }
+}
+
+export function readPostgres(
+  config: PostgresConfig,
+  ctx: PluginContext,
+  options: ReadOptions,
+): AsyncGenerator<SourceItem> {
+  return flattenBatches(readPostgresBatches(config, ctx, options));
 }
 
 function bounded(p: Promise<unknown>): Promise<unknown> {

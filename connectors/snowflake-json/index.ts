@@ -3,7 +3,7 @@ import { defineSource } from '../../core/plugin.js';
 import { singleStreamCatalog } from '../../core/protocol/builders.js';
 import type { AirbyteCatalog } from '../../core/protocol/models.js';
 import { SnowflakeJsonConfig } from './config.js';
-import { planRead, readSnowflake } from './read.js';
+import { planRead, readSnowflake, readSnowflakeBatches } from './read.js';
 
 export { SnowflakeJsonConfig } from './config.js';
 
@@ -26,5 +26,9 @@ export const snowflakeJsonSource = defineSource({
 
   read(config, ctx, options) {
     return readSnowflake(config, ctx, options);
+  },
+
+  readBatches(config, ctx, options) {
+    return readSnowflakeBatches(config, ctx, options);
   },
 });

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ConfigError, InterruptedError } from '../../core/errors.js';
 import type { PluginContext, ReadOptions, SourceItem } from '../../core/plugin.js';
+import { flattenBatches, readFileRows } from '../../core/source-batches.js';
 import { PLUGIN, type SnowflakeJsonConfig } from './config.js';
 import { detectCompression, type ExportFile, openDecompressed, resolveFiles, unreadable } from './files.js';
 import { detectFormat, type Format, loadSqlApiDocument, sqlApiLayout } from './layout.js';
@@ -53,17 +54,17 @@ export async function planRead(config: SnowflakeJsonConfig, baseDir: string): Pr
   return { format, files: found, columns: [...keys].sort() };
 }
 
-export async function* readSnowflake(
+/** The source's items in batches (one per chunk read); `read` is derived from it. */
+export async function* readSnowflakeBatches(
   config: SnowflakeJsonConfig,
   ctx: PluginContext,
   options: ReadOptions,
-): AsyncGenerator<SourceItem> {
+): AsyncGenerator<SourceItem[]> {
   const stream = config.stream;
   if (options.streams && !options.streams.includes(stream)) return;
   const start = parseState(options.state?.[stream], stream);
   const plan = await planRead(config, ctx.baseDir);
   const { columns } = plan;
-  const known = new Set(columns);
   let startIndex = 0;
   if (start) {
     startIndex = plan.files.findIndex((f) => f.name === start.file);
@@ -75,54 +76,104 @@ export async function* readSnowflake(
     }
     if (start.done) startIndex++;
   }
+  const toData = dataBuilder(columns);
   let warnedExtra = false;
-  for (let f = startIndex; f < plan.files.length; f++) {
-    const file = plan.files[f] as ExportFile;
-    const skip = start && f === startIndex && !start.done ? start.row : 0;
-    let row = 0;
-    let sinceState = 0;
-    let stateDue = false;
-    for await (const batch of fileEvents(file, plan.format, config, columns)) {
-      if (ctx.signal.aborted) throw new InterruptedError('read interrupted', { plugin: PLUGIN });
-      for (const event of batch) {
-        row++;
-        if (row <= skip) continue;
-        if (stateDue) {
-          stateDue = false;
-          yield { type: 'state', stream, state: { file: file.name, row: row - 1 } };
-        }
-        if (event.kind === 'malformed') {
-          yield { type: 'malformed', stream, row, line: event.line, file: file.name, reason: event.reason };
-        } else if (!isObject(event.value)) {
-          yield {
-            type: 'malformed',
-            stream,
-            row,
-            line: event.line,
-            file: file.name,
-            reason: 'not a JSON object',
-          };
-        } else {
-          const data: Record<string, unknown> = {};
-          for (const c of columns) data[c] = null;
-          for (const [k, v] of Object.entries(event.value)) {
-            if (!known.has(k) && !warnedExtra) {
-              warnedExtra = true;
-              ctx.logger.warn({ file: file.name, row }, 'snowflake-json: a row has a key not in the columns');
-            }
-            data[k] = field(v);
-          }
-          yield { type: 'record', stream, data, row, file: file.name };
-        }
-        if (++sinceState >= config.stateEvery) {
-          sinceState = 0;
-          stateDue = true;
-        }
+  yield* readFileRows<ExportFile, JsonEvent>({
+    stream,
+    files: plan.files.slice(startIndex),
+    start,
+    stateEvery: config.stateEvery,
+    signal: ctx.signal,
+    interrupted: () => new InterruptedError('read interrupted', { plugin: PLUGIN }),
+    events: (file) => fileEvents(file, plan.format, config, columns),
+    emit(event, row, file, out) {
+      if (event.kind === 'malformed') {
+        out.push({ type: 'malformed', stream, row, line: event.line, file: file.name, reason: event.reason });
+        return;
       }
-    }
-    yield { type: 'state', stream, state: { file: file.name, row: Math.max(row, skip), done: true } };
+      const value = event.value;
+      if (!isObject(value)) {
+        out.push({
+          type: 'malformed',
+          stream,
+          row,
+          line: event.line,
+          file: file.name,
+          reason: 'not a JSON object',
+        });
+        return;
+      }
+      const data = toData(value);
+      if (data === undefined) {
+        // A key outside the columns: kept (the transforms may map it), warned about once.
+        if (!warnedExtra) {
+          warnedExtra = true;
+          ctx.logger.warn({ file: file.name, row }, 'snowflake-json: a row has a key not in the columns');
+        }
+        out.push({ type: 'record', stream, data: withExtraKeys(columns, value), row, file: file.name });
+        return;
+      }
+      out.push({ type: 'record', stream, data, row, file: file.name });
+    },
+  });
+}
+
+export function readSnowflake(
+  config: SnowflakeJsonConfig,
+  ctx: PluginContext,
+  options: ReadOptions,
+): AsyncGenerator<SourceItem> {
+  return flattenBatches(readSnowflakeBatches(config, ctx, options));
+}
+
+/**
+ * value -> `{ column: field(value[column]) }` for every column (absent -> null), compiled once into
+ * one object literal (a fixed shape, no `Object.entries` per row). Returns undefined when the value
+ * has a key outside the columns (`withExtraKeys` handles that rare row).
+ */
+function dataBuilder(
+  columns: string[],
+): (value: Record<string, unknown>) => Record<string, unknown> | undefined {
+  const fallback = (value: Record<string, unknown>) => {
+    const known = new Set(columns);
+    for (const k of Object.keys(value)) if (!known.has(k)) return undefined;
+    return withExtraKeys(columns, value);
+  };
+  if (columns.includes('__proto__') || new Set(columns).size !== columns.length) return fallback;
+  // Names an object inherits (`toString`...) must be looked up as own keys; JSON values are never undefined.
+  const own = (c: string, k: string) =>
+    c in Object.prototype ? `HAS.call(v, ${k})` : `v[${k}] !== undefined`;
+  const keys = columns.map((c) => [c, JSON.stringify(c)] as const);
+  // Own keys of the value that are columns; more keys than that means an extra one.
+  const present = keys.map(([c, k]) => `(${own(c, k)} ? 1 : 0)`).join(' + ');
+  const body = keys.map(([c, k]) => `${k}: ${own(c, k)} ? field(v[${k}]) : null`).join(', ');
+  // Names are JSON string literals, so a key in the data cannot inject code.
+  let make: (f: typeof field, has: typeof Object.prototype.hasOwnProperty) => unknown;
+  try {
+    make = new Function(
+      'field',
+      'HAS',
+      `return function (v) {
+        let n = 0;
+        for (const _ in v) n++;
+        if (n !== ${present || 0}) return undefined;
+        return { ${body} };
+      };`,
+    ) as typeof make;
+  } catch {
+    return fallback; // node --disallow-code-generation-from-strings
   }
-  if (start && startIndex >= plan.files.length) yield { type: 'state', stream, state: { ...start } };
+  return make(field, Object.prototype.hasOwnProperty) as (
+    value: Record<string, unknown>,
+  ) => Record<string, unknown> | undefined;
+}
+
+/** Every column (null when absent), then the value's own keys, each as `field` makes it. */
+function withExtraKeys(columns: string[], value: Record<string, unknown>): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const c of columns) data[c] = null;
+  for (const [k, v] of Object.entries(value)) data[k] = field(v);
+  return data;
 }
 
 /** Batches of parsed rows of one file; SQL API rows (arrays of strings) become objects by `columns`. */

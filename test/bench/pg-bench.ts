@@ -8,7 +8,10 @@
  *
  * Measurements print exactly one JSON line: {mode, rows, seconds, rowsPerSec, peakRssMb}.
  * Modes: raw (pg-cursor read(5000) + trim/lowercase + sha256 of the email: the baseline);
- * source (postgresSource.read + transforms/user.ts buildUserMember: normalize + hash).
+ * source+hash (the source through sourceBatches, as the runner reads it, + normalizeEmail +
+ * sha256: like for like with raw); source+hash/batch1000 (the same with `batchSize: 1000`: see
+ * docs/connectors/postgres.md on V8 pretenuring with 5000-row batches); source (the same + transforms/user.ts buildUserMember: the
+ * full member of 6 fields, which raw does not build).
  */
 import { hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -19,7 +22,10 @@ import Cursor from 'pg-cursor';
 import { PostgresConfig } from '../../connectors/postgres/config.js';
 import { postgresSource } from '../../connectors/postgres/index.js';
 import { silentLogger } from '../../core/log.js';
-import type { Rejection } from '../../core/plugin.js';
+import type { Rejection, SourceItem } from '../../core/plugin.js';
+import { sourceBatches } from '../../core/source-batches.js';
+import { normalizeEmail } from '../../transforms/email.js';
+import { hashEmail } from '../../transforms/hash.js';
 import { type BuiltMember, buildUserMember } from '../../transforms/user.js';
 import { AUDIENCE_COLUMNS } from './generate.js';
 
@@ -94,31 +100,52 @@ async function raw(table: string): Promise<number> {
   return rows;
 }
 
-async function source(table: string): Promise<number> {
-  const config = PostgresConfig.parse({ ...(URL ? { url: URL } : {}), table });
+/** The source read as the runner reads it: through sourceBatches (readBatches). */
+function items(table: string, batchSize?: number): AsyncIterable<SourceItem[]> {
+  const config = PostgresConfig.parse({ ...(URL ? { url: URL } : {}), table, batchSize });
   const ctx = {
     logger: silentLogger(),
     signal: new AbortController().signal,
     baseDir: process.cwd(),
     now: Date.now,
   };
+  return sourceBatches(postgresSource, config, ctx, {});
+}
+
+async function sourceHash(table: string, batchSize?: number): Promise<number> {
   let rows = 0;
-  for await (const item of postgresSource.read(config, ctx, {})) {
-    if (item.type !== 'record') continue;
-    rows++;
-    const d = item.data as Record<string, string | undefined>;
-    const built: BuiltMember | Rejection = buildUserMember(
-      {
-        email: d.email,
-        firstName: d.first_name,
-        lastName: d.last_name,
-        title: d.title,
-        company: d.company,
-        country: d.country,
-      },
-      { hash: 'sha256', overlong: 'truncate' },
-    );
-    if (!('rejected' in built)) sink += built.member.key.length;
+  for await (const batch of items(table, batchSize)) {
+    for (const item of batch) {
+      if (item.type !== 'record') continue;
+      rows++;
+      const email = normalizeEmail(String(item.data.email ?? ''));
+      if (email) sink += hashEmail(email, 'sha256').length;
+    }
+  }
+  return rows;
+}
+
+async function source(table: string): Promise<number> {
+  let rows = 0;
+  const options = { hash: 'sha256', overlong: 'truncate' } as const;
+  for await (const batch of items(table)) {
+    for (const item of batch) {
+      if (item.type !== 'record') continue;
+      rows++;
+      const d = item.data as Record<string, string | undefined>;
+      const built: BuiltMember | Rejection = buildUserMember(
+        {
+          email: d.email,
+          firstName: d.first_name,
+          lastName: d.last_name,
+          title: d.title,
+          company: d.company,
+          country: d.country,
+        },
+        options,
+      );
+      if (!('rejected' in built)) sink += built.member.key.length;
+    }
   }
   return rows;
 }
@@ -128,10 +155,10 @@ async function main(): Promise<void> {
   if (
     !table ||
     !/^[a-z_][a-z0-9_.]*$/.test(table) ||
-    !['load', 'raw', 'source', 'drop'].includes(mode ?? '')
+    !['load', 'raw', 'source+hash', 'source+hash/batch1000', 'source', 'drop'].includes(mode ?? '')
   ) {
     console.error(
-      'usage: tsx test/bench/pg-bench.ts <load <table> <csv>|raw <table>|source <table>|drop <table>>',
+      'usage: tsx test/bench/pg-bench.ts <load <table> <csv>|raw <table>|source+hash <table>|source <table>|drop <table>>',
     );
     process.exit(2);
   }
@@ -139,6 +166,8 @@ async function main(): Promise<void> {
   const modes: Record<string, () => Promise<number>> = {
     load: () => load(table, file ?? ''),
     raw: () => raw(table),
+    'source+hash': () => sourceHash(table),
+    'source+hash/batch1000': () => sourceHash(table, 1000),
     source: () => source(table),
     drop: () => drop(table),
   };

@@ -112,6 +112,7 @@ await generateAudienceCsv(base, ROWS, { seed: 1 });
 await churned(base, churn);
 
 // ---- CSV: the source against raw parsers and raw hashing
+// Every source mode reads through sourceBatches (readBatches), as the runner does.
 const csv: Result[] = [];
 for (const mode of [
   'fastcsv-raw',
@@ -120,18 +121,23 @@ for (const mode of [
   'dmpsync-raw',
   'hash-raw',
   'papaparse+hash',
+  'dmpsync+hash',
   'source+hash',
   'source',
 ]) {
   csv.push(await measure('csv-bench.ts', [mode, base]));
 }
 table('CSV source: read + normalize + hash', csv, ['mode', 'rows', 'seconds', 'rowsPerSec', 'peakRssMb']);
-const baseline = csv.find((r) => r.mode === 'papaparse+hash')!;
+// The honest baseline: the FASTEST raw parser of this run (ours, parse only, beats papaparse) + hashing.
+const baseline = csv
+  .filter((r) => r.mode === 'papaparse+hash' || r.mode === 'dmpsync+hash')
+  .reduce((a, b) => ((b.rowsPerSec as number) > (a.rowsPerSec as number) ? b : a));
 const source = csv.find((r) => r.mode === 'source+hash')!;
 const member = csv.find((r) => r.mode === 'source')!;
 const ratio = (r: Result) => ((r.rowsPerSec as number) / (baseline.rowsPerSec as number)).toFixed(2);
+console.log(`\nbaseline: ${baseline.mode} (the faster raw parser + hashing in this run)`);
 console.log(
-  `\nsource read+normalize+hash / (fastest raw parser + hashing) = ${ratio(source)} (target >= 0.8); peak RSS ${source.peakRssMb} MB (target < 200)`,
+  `source read+normalize+hash / (fastest raw parser + hashing) = ${ratio(source)} (target >= 0.8); peak RSS ${source.peakRssMb} MB (target < 200)`,
 );
 console.log(`full linkedin-user member (6 fields, validated, payload built) / baseline = ${ratio(member)}`);
 
@@ -139,7 +145,8 @@ console.log(`full linkedin-user member (6 fields, validated, payload built) / ba
 const sfFile = join(dir, 'audience.json.gz');
 await measure('snowflake-bench.ts', ['convert', base, sfFile]);
 const sf: Result[] = [];
-for (const mode of ['raw', 'source']) sf.push(await measure('snowflake-bench.ts', [mode, sfFile]));
+for (const mode of ['raw', 'source+hash', 'source'])
+  sf.push(await measure('snowflake-bench.ts', [mode, sfFile]));
 table('Snowflake JSON source (gz NDJSON): raw line split + JSON.parse + hash vs the source', sf, [
   'mode',
   'rows',
@@ -147,16 +154,19 @@ table('Snowflake JSON source (gz NDJSON): raw line split + JSON.parse + hash vs 
   'rowsPerSec',
   'peakRssMb',
 ]);
+const perSec = (rows: Result[], mode: string) => rows.find((r) => r.mode === mode)!.rowsPerSec as number;
 console.log(
-  `\nsnowflake source / raw = ${((sf[1]!.rowsPerSec as number) / (sf[0]!.rowsPerSec as number)).toFixed(2)} (target >= 0.8)`,
+  `\nsnowflake source+hash / raw = ${(perSec(sf, 'source+hash') / perSec(sf, 'raw')).toFixed(2)} (target >= 0.8); peak RSS ${sf.find((r) => r.mode === 'source+hash')!.peakRssMb} MB (target < 250)`,
 );
+console.log(`full linkedin-user member / raw = ${(perSec(sf, 'source') / perSec(sf, 'raw')).toFixed(2)}`);
 
 // ---- PostgreSQL: only with a server (DATABASE_URL / PG*)
 if (process.env.DATABASE_URL || process.env.PGHOST) {
   const pgTable = `bench_audience_${process.pid}`;
   await measure('pg-bench.ts', ['load', pgTable, base]);
   const pgr: Result[] = [];
-  for (const mode of ['raw', 'source']) pgr.push(await measure('pg-bench.ts', [mode, pgTable]));
+  for (const mode of ['raw', 'source+hash', 'source+hash/batch1000', 'source'])
+    pgr.push(await measure('pg-bench.ts', [mode, pgTable]));
   await measure('pg-bench.ts', ['drop', pgTable]);
   table('PostgreSQL source: raw pg-cursor read + hash vs the source', pgr, [
     'mode',
@@ -166,7 +176,10 @@ if (process.env.DATABASE_URL || process.env.PGHOST) {
     'peakRssMb',
   ]);
   console.log(
-    `\npostgres source / raw = ${((pgr[1]!.rowsPerSec as number) / (pgr[0]!.rowsPerSec as number)).toFixed(2)} (target >= 0.8)`,
+    `\npostgres source+hash / raw = ${(perSec(pgr, 'source+hash') / perSec(pgr, 'raw')).toFixed(2)} (target >= 0.8); peak RSS ${pgr.find((r) => r.mode === 'source+hash')!.peakRssMb} MB (target < 250)`,
+  );
+  console.log(
+    `with batchSize 1000: ${(perSec(pgr, 'source+hash/batch1000') / perSec(pgr, 'raw')).toFixed(2)}; full linkedin-user member / raw = ${(perSec(pgr, 'source') / perSec(pgr, 'raw')).toFixed(2)}`,
   );
 } else {
   console.log('\n(PostgreSQL bench skipped: set DATABASE_URL or PG* to run it)');

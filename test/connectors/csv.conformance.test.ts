@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { csvSource } from '../../connectors/csv/index.js';
 import { describeSourceConformance } from '../conformance/source-suite.js';
+import { describeBatchConformance } from './batch-suite.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
@@ -61,4 +62,24 @@ describeSourceConformance('csv (gzip glob)', {
   },
   expectedRecords: 9,
   invalidConfigs: [],
+});
+
+// readBatches: the same items as read, and resumable from a state inside a batch.
+describeBatchConformance('csv', {
+  definition: csvSource,
+  validConfig: async (dir) => {
+    await copyFile(fixture('audience.csv'), join(dir, 'audience.csv'));
+    return { path: 'audience.csv', stateEvery: 3 };
+  },
+});
+
+describeBatchConformance('csv (gzip glob)', {
+  definition: csvSource,
+  validConfig: async (dir) => {
+    for (const part of ['part-1.csv', 'part-2.csv', 'part-3.csv']) {
+      const text = await readFile(fixture(`parts/${part}`));
+      await writeFile(join(dir, `${part}.gz`), gzipSync(text));
+    }
+    return { path: '*.csv.gz', stateEvery: 1 };
+  },
 });

@@ -2,6 +2,7 @@ import { afterAll } from 'vitest';
 import { postgresSource } from '../../connectors/postgres/index.js';
 import { describeSourceConformance } from '../conformance/source-suite.js';
 import { startTestPostgres, uniqueName, withClient } from '../support/postgres.js';
+import { describeBatchConformance } from './batch-suite.js';
 
 const pg = await startTestPostgres();
 afterAll(() => pg.close());
@@ -72,4 +73,26 @@ describeSourceConformance('postgres (query with ORDER BY, offset resume)', {
       message: 'SQL syntax error',
     },
   ],
+});
+
+// readBatches: the same items as read, and resumable from a state inside a batch (batchSize > stateEvery).
+describeBatchConformance('postgres (table, cursor column with ties)', {
+  definition: postgresSource,
+  validConfig: async () => ({
+    url: pg.url,
+    table: `${await audienceTable()}.audience`,
+    cursorColumn: 'updated',
+    stateEvery: 2,
+    batchSize: 5,
+  }),
+});
+
+describeBatchConformance('postgres (query, offset resume)', {
+  definition: postgresSource,
+  validConfig: async () => ({
+    url: pg.url,
+    query: `SELECT email, segment FROM ${await audienceTable()}.audience ORDER BY id`,
+    stateEvery: 2,
+    batchSize: 4,
+  }),
 });

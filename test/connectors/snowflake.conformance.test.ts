@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { snowflakeJsonSource } from '../../connectors/snowflake-json/index.js';
 import { describeSourceConformance } from '../conformance/source-suite.js';
+import { describeBatchConformance } from './batch-suite.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/snowflake/${name}`, import.meta.url));
 
@@ -86,4 +87,34 @@ describeSourceConformance('snowflake-json (JSON array)', {
       failsIn: 'read',
     },
   ],
+});
+
+// readBatches: the same items as read, and resumable from a state inside a batch.
+describeBatchConformance('snowflake-json (gzip NDJSON part files)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    const text = await readFile(fixture('object_construct_star_data_0_0_0.json'));
+    await mkdir(join(dir, 'unload'));
+    await writeFile(join(dir, 'unload/data_0_0_0.json.gz'), gzipSync(text));
+    await writeFile(join(dir, 'unload/data_0_1_0.json.gz'), gzipSync(text));
+    return { path: 'unload', stateEvery: 1 };
+  },
+});
+
+describeBatchConformance('snowflake-json (SQL API v2 partitions)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    await copyFile(fixture('sqlapi-v2-resultset-partition0.json'), join(dir, 'p0.json'));
+    await copyFile(fixture('sqlapi-v2-partition1.json.gz'), join(dir, 'p1.json.gz'));
+    return { path: 'p*.json*', stateEvery: 1 };
+  },
+});
+
+describeBatchConformance('snowflake-json (JSON array)', {
+  definition: snowflakeJsonSource,
+  validConfig: async (dir) => {
+    const lines = (await readFile(fixture('object_construct_keep_null_data_0_0_0.json'), 'utf8')).trim();
+    await writeFile(join(dir, 'rows.json'), `[\n${lines.split('\n').join(',\n')}\n]\n`);
+    return { path: 'rows.json', stateEvery: 1 };
+  },
 });

@@ -4,6 +4,7 @@ import {
   detectPrehashed,
   looksLikeEmail,
   normalizeEmail,
+  normalizeEmailFull,
   normalizeHashedEmail,
 } from '../../transforms/email.js';
 import { HEX_ANY_CASE } from './helpers.js';
@@ -223,5 +224,117 @@ describe('looksLikeEmail', () => {
         expect(looksLikeEmail(pre + e + post)).toBe(true);
       }),
     );
+  });
+});
+
+/**
+ * normalizeEmail decides most addresses on a fast path (one ASCII regex, or a one-pass scan for
+ * text below U+0300); normalizeEmailFull always takes the full path (whitespace removal, NFC, the
+ * Unicode regex). They must agree on every input: the fast paths must not weaken validation.
+ */
+describe('normalizeEmail: the fast paths agree with the full path', () => {
+  // Characters that steer the paths: ASCII of every class, capitals, Latin-1 and Latin Extended
+  // letters (fast scan), NBSP/controls/U+0300+ (full path), combining marks, case-changing
+  // specials (İ lower-cases to i + U+0307; Ⱥ to U+2C65), surrogates.
+  const special = [
+    ...'aAzZ09.@-_+!#~`\'"(),;:<>[]\\ \t\n\r\u000b\u0000\u007f',
+    '\u0080',
+    '\u0085',
+    '\u00a0',
+    '\u00a1',
+    '\u00ad',
+    '\u00c0',
+    '\u00e4',
+    '\u00ff',
+    '\u0130',
+    '\u0131',
+    '\u017f',
+    '\u023a',
+    '\u02ff',
+    '\u0300',
+    '\u0301',
+    '\u0308',
+    '\u0345',
+    '\u03a3',
+    '\u1e9e',
+    '\u200b',
+    '\u2028',
+    '\u212a',
+    '\ufeff',
+    '\ud83d',
+    '\ude00',
+    '\ud83d\ude00',
+  ];
+  const ch = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...special) },
+    { weight: 2, arbitrary: fc.integer({ min: 0x80, max: 0x2ff }).map((c) => String.fromCharCode(c)) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  );
+  const text = (max: number) => fc.array(ch, { maxLength: max }).map((a) => a.join(''));
+  const label = fc.oneof(
+    fc.constantFrom('example', 'COM', 'de', 'x', 'a-b', '-a', 'a-', '1', 'co', 'exämple', 'ÄB', ''),
+    text(6),
+  );
+  const address = fc
+    .tuple(
+      fc.oneof(fc.constantFrom('john.doe', 'A', 'a..b', '.a', 'a.', 'Jürgen', ''), text(8)),
+      fc.array(label, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom('', ' ', '  ', '\t', '\u00a0'),
+      fc.constantFrom('', ' ', '\n', '\u200b'),
+    )
+    .map(([local, labels, pre, post]) => `${pre}${local}@${labels.join('.')}${post}`);
+
+  it('on addresses built from the characters that steer the paths', () => {
+    fc.assert(
+      fc.property(fc.oneof(address, text(16)), (s) => {
+        expect(normalizeEmail(s)).toBe(normalizeEmailFull(s));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('on generated RFC addresses in any case, padded or not', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.boolean(), fc.constantFrom('', ' ', '\t\n'), (e, upper, pad) => {
+        const s = `${pad}${upper ? e.toUpperCase() : e}${pad}`;
+        expect(normalizeEmail(s)).toBe(normalizeEmailFull(s));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('on length limits: local part 64, label 63, total 254', () => {
+    const cases: string[] = [];
+    for (const n of [63, 64, 65]) cases.push(`${'a'.repeat(n)}@x.com`, `${'ä'.repeat(n)}@x.com`);
+    for (const n of [62, 63, 64]) {
+      cases.push(`a@${'b'.repeat(n)}.com`, `a@x.${'c'.repeat(n)}`, `a@${'é'.repeat(n)}.com`);
+    }
+    const domain = Array.from({ length: 7 }, () => 'd'.repeat(30)).join('.');
+    for (const n of [250, 251, 252, 253, 254, 255, 256]) {
+      const local = 'l'.repeat(n - domain.length - 1 - 4);
+      cases.push(`${local}@${domain}.com`, `${local}@${domain}.äöü`);
+    }
+    for (const s of cases) {
+      expect(normalizeEmail(s), s).toBe(normalizeEmailFull(s));
+      expect(normalizeEmail(s.toUpperCase()), s).toBe(normalizeEmailFull(s.toUpperCase()));
+    }
+    expect(normalizeEmail(`${'l'.repeat(254 - domain.length - 5)}@${domain}.com`)).not.toBeNull();
+    expect(normalizeEmail(`${'l'.repeat(255 - domain.length - 5)}@${domain}.com`)).toBeNull();
+  });
+
+  it('gives the full path answers on the common shapes', () => {
+    for (const [raw, want] of [
+      ['john.doe@example.com', 'john.doe@example.com'],
+      ['  John.Doe@Example.COM ', 'john.doe@example.com'],
+      ['josé@exämple.de', 'josé@exämple.de'],
+      ['JOSÉ@EXÄMPLE.DE', 'josé@exämple.de'],
+      ['a@b.c', null],
+      ['a@1.2.3.4', null],
+      ['a b@example.com', 'ab@example.com'],
+      ['i\u0307@example.com', 'i\u0307@example.com'],
+    ] as const) {
+      expect(normalizeEmail(raw)).toBe(want);
+      expect(normalizeEmailFull(raw)).toBe(want);
+    }
   });
 });
