@@ -44,7 +44,7 @@ export {
   type TransformFn,
 } from '../core/plugin.js';
 export { mergeRegistries, type Registry } from '../core/registry.js';
-export { flattenBatches, sourceBatches } from '../core/source-batches.js';
 export type { RunReport } from '../core/runner/report.js';
 export { type RunOptions, runPipeline } from '../core/runner/sync.js';
+export { flattenBatches, sourceBatches } from '../core/source-batches.js';
 export { builtinTransforms } from '../transforms/index.js';
