@@ -18,7 +18,7 @@ export type StageReply =
 
 const port = parentPort!;
 // The checkpoint's fingerprint index (about 45 bytes a member) is probed at random while staging.
-const db = openSqlite((workerData as { path: string }).path, 96);
+const db = openSqlite((workerData as { path: string }).path, 64);
 const staging = new SqliteStaging(db);
 const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
   stage: (runId: string, members: Parameters<SqliteStaging['stage']>[1], prints: Float64Array) =>

@@ -150,7 +150,7 @@ export class SqliteStaging {
   journalPlan(runId: string, segment: string, mode: PlanMode): { remove: number; add: number } {
     const run = this.runs.get(runId) ?? -1;
     const p = { runId, run, seg: segment };
-    return this.db.transaction(() => {
+    const planned = this.db.transaction(() => {
       let remove = 0;
       if (mode === 'mirror') {
         remove += this.db
@@ -181,6 +181,9 @@ export class SqliteStaging {
         .run(p).changes;
       return { remove, add };
     })();
+    // Writing a large plan fills this connection's page cache; the send phase does not need it.
+    this.db.pragma('shrink_memory');
+    return planned;
   }
 }
 
