@@ -6,10 +6,11 @@
  * marker (`_ab_cdc_deleted_at`) or an action (the pipeline's `events` block), diffed against the
  * checkpoint so a later overwrite sync still sends only the true difference.
  *
- * STATE messages are echoed only after what precedes them is durably committed: the run plans,
- * sends and checkpoints at end of stream, so every STATE is held and echoed, in the order received,
- * once the run has succeeded; a failed run echoes none (the platform then resends from the last
- * state it saw, and the replay converges: events and mirror diffs are idempotent).
+ * STATE messages are echoed only after what precedes them is durably committed. Mirror: the diff
+ * is made at end of stream, so every STATE is held and echoed, in order, once the run has
+ * succeeded; a failed run echoes none. Events: each STATE is a commit point: what came before it
+ * is planned, sent and checkpointed, then the STATE is echoed at once. The platform resends from
+ * the last echoed state and the replay converges (events and mirror diffs are idempotent).
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -72,9 +73,13 @@ export class StateLedger {
     this.pending.push({ state, recordCount });
   }
 
-  /** The STATE messages to echo, in order, with `destinationStats.recordCount` attached. */
-  committed(): { type: 'STATE'; state: AirbyteStateMessage }[] {
-    return this.pending.map((p) => ({
+  /**
+   * The first `count` STATE messages received and not yet taken (all by default), in order, with
+   * `destinationStats.recordCount` attached: take them once what precedes them is committed. The
+   * source reads ahead of the runner, so later STATEs may already be here: take only yours.
+   */
+  take(count = this.pending.length): { type: 'STATE'; state: AirbyteStateMessage }[] {
+    return this.pending.splice(0, count).map((p) => ({
       type: 'STATE',
       state: { ...p.state, destinationStats: { ...p.state.destinationStats, recordCount: p.recordCount } },
     }));
@@ -117,7 +122,11 @@ export function stdinSource(
             });
           ledger.record(msg.record.stream);
           yield { type: 'record', stream, data: msg.record.data, row: ++row };
-        } else if (msg.type === 'STATE') ledger.state(msg.state);
+        } else if (msg.type === 'STATE') {
+          ledger.state(msg.state);
+          // A commit point for events mode (the runner plans and sends what came before it).
+          yield { type: 'state', stream, state: { ...(msg.state as Record<string, unknown>) } };
+        }
         // TRACE (stream status), LOG and CONTROL from upstream carry nothing we act on.
       }
       if (dropped > 0)
@@ -184,17 +193,26 @@ export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
   const pipeline = loadWritePipeline(o.configFile, o.registry, source, o.env ?? process.env);
   // The stream's destination_sync_mode decides: the platform, not the file, knows what it sends.
   pipeline.config.mode = mode;
+  let echoed = 0;
+  const echo = async (count?: number) => {
+    for (const s of ledger.take(count)) {
+      await o.out.write(s);
+      echoed++;
+    }
+  };
   const report = await runPipeline({
     pipeline,
     logger: o.loggerFor(pipeline.secrets),
     signal: o.signal,
     // Resuming is the platform's job (it resends from the last echoed STATE).
     fromStart: true,
+    // Events: every STATE is a commit point, echoed as soon as what precedes it is checkpointed
+    // (state items reach the runner in ledger order, one at a time).
+    onStateCommitted: () => echo(1),
   });
   if (report.status === 'succeeded' || report.status === 'completed_with_rejections') {
     // Everything before each STATE is now sent, acknowledged (or permanently rejected) and checkpointed.
-    const states = ledger.committed();
-    for (const s of states) await o.out.write(s);
+    await echo();
     if (report.rows.rejected > 0 || report.totals.rejected > 0)
       await o.out.write(
         logMessage(
@@ -202,7 +220,7 @@ export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
           `${report.rows.rejected} record(s) rejected before sending, ${report.totals.rejected} element(s) rejected by the destination (see the run report)`,
         ),
       );
-    return { exitCode: 0, report, echoed: states.length };
+    return { exitCode: 0, report, echoed };
   }
   const message =
     report.error?.message ??
@@ -213,5 +231,5 @@ export async function runAirbyteWrite(o: WriteOptions): Promise<WriteResult> {
   const failureType =
     report.error?.failureType ?? (report.status === 'refused' ? 'config_error' : 'system_error');
   await o.out.write(traceError(message, failureType));
-  return { exitCode: report.exitCode, report, echoed: 0 };
+  return { exitCode: report.exitCode, report, echoed };
 }

@@ -78,6 +78,8 @@ export interface PlanContext {
   signal: AbortSignal;
   now: () => number;
   logger: Logger;
+  /** Events mode commits at every source STATE: the report adds up the chunks' plans. */
+  firstChunk?: boolean;
 }
 
 export async function planAndSend(
@@ -88,17 +90,15 @@ export async function planAndSend(
   const { store, runId, rep } = c;
   const mode = c.o.pipeline.config.mode;
   const d = await store.diff(runId, spec.key, mode);
-  rep.staged = d.staged;
-  rep.planned = {
-    add: d.add,
-    remove: d.remove,
-    change: d.change,
-    unchanged: d.unchanged,
-    checkpointBefore: d.checkpoint,
-  };
+  rep.staged += d.staged;
+  rep.planned.add += d.add;
+  rep.planned.remove += d.remove;
+  rep.planned.change += d.change;
+  rep.planned.unchanged += d.unchanged;
+  if (c.firstChunk !== false) rep.planned.checkpointBefore = d.checkpoint;
   const batch = c.session.maxBatchSize;
   const requests = Math.ceil((d.remove + d.change) / batch) + Math.ceil((d.add + d.change) / batch);
-  rep.estimatedSeconds = c.session.estimate(spec, requests).seconds;
+  rep.estimatedSeconds += c.session.estimate(spec, requests).seconds;
   // Members after the run: in mirror mode exactly the staged set; in events mode the checkpoint moved.
   const refusal = guardrail(d.remove, d.checkpoint, d.checkpoint - d.remove + d.add, c);
   if (refusal) {

@@ -35,6 +35,11 @@ export interface RunOptions {
   lockTtlMs?: number;
   /** Events mode: read the source from the beginning instead of where the last complete run ended. */
   fromStart?: boolean;
+  /**
+   * Events mode: commit at every source STATE. What was read before it is planned, sent and
+   * checkpointed, then this is called (`dmpsync write` echoes the STATE to the platform).
+   */
+  onStateCommitted?: (stream: string, state: Record<string, unknown>) => Promise<void>;
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunReport> {
@@ -103,6 +108,30 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     const stateName = sourceStateName(p, o.shard);
     const startState = events && !o.fromStart ? await store.getSourceState(stateName) : null;
     const endState: Record<string, Record<string, unknown>> = { ...startState };
+    const open = session;
+    let chunk = 0;
+    /** Plans and sends what is staged, segment by segment; false when a guardrail refused a plan. */
+    const planStaged = async (): Promise<boolean> => {
+      for (const spec of mine) {
+        const rep = segReports.get(spec.key)!;
+        rep.duplicates = stager.duplicatesBySegment.get(spec.key) ?? 0;
+        await planAndSend(spec, resolved.get(spec.key) ?? null, {
+          o,
+          session: open,
+          store,
+          runId,
+          rep,
+          signal,
+          now,
+          logger,
+          firstChunk: chunk === 0,
+        });
+      }
+      chunk++;
+      return [...segReports.values()].every((r) => !r.refused);
+    };
+    const commitAtStates = events && !o.dryRun && o.onStateCommitted !== undefined;
+    let refused = false;
     let lastProgress = 0;
     const batches = sourceBatches(
       p.source.def,
@@ -110,12 +139,25 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       ctx,
       startState ? { state: startState } : {},
     );
-    for await (const batch of batches) {
+    reading: for await (const batch of batches) {
       if (signal.aborted)
-        throw new InterruptedError('interrupted while reading the source; nothing was planned or sent');
+        throw new InterruptedError(
+          chunk === 0
+            ? 'interrupted while reading the source; nothing was planned or sent'
+            : 'interrupted while reading the source; what preceded the last committed STATE is sent',
+        );
       for (const item of batch) {
         if (item.type === 'state') {
           endState[item.stream] = item.state;
+          if (commitAtStates) {
+            await stager.flush();
+            if (!(await planStaged())) {
+              refused = true;
+              break reading;
+            }
+            await store.clearStaging(runId);
+            await o.onStateCommitted!(item.stream, item.state);
+          }
           continue;
         }
         accounting.read();
@@ -142,21 +184,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     }
     await stager.flush();
     o.onProgress?.(accounting.counts);
-
-    for (const spec of mine) {
-      const rep = segReports.get(spec.key)!;
-      rep.duplicates = stager.duplicatesBySegment.get(spec.key) ?? 0;
-      await planAndSend(spec, resolved.get(spec.key) ?? null, {
-        o,
-        session,
-        store,
-        runId,
-        rep,
-        signal,
-        now,
-        logger,
-      });
-    }
+    if (!refused) await planStaged();
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
     // Only once every event read is journaled and sent may the next run start after them.
     if (events && !o.dryRun && [...segReports.values()].every((r) => !r.refused)) {

@@ -233,6 +233,47 @@ describe('dmpsync write', () => {
     );
   });
 
+  it('an append stream commits at every STATE: killed after the first echo, the rest of the log converges', async () => {
+    const chunk = (from: number) => Array.from({ length: 20 }, (_, i) => record(from + i));
+    const log = [...chunk(300), state(1), ...chunk(320), state(2), ...chunk(340), state(3)];
+    const file = config('commits', { batchSize: 5, concurrency: 1 });
+    emu.setFaults({ latencyMs: 80, paths: ['/users'] });
+    const child = spawn(process.execPath, [CLI, 'write', '--config', file, '--catalog', catalog('append')], {
+      env: { ...process.env, DMPSYNC_LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const firstEcho = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('"STATE"')) resolve();
+      }),
+    );
+    child.stdin.end(log.join('\n'));
+    await firstEcho;
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    emu.setFaults({});
+    // The echoed STATE promised its 20 records: they are at LinkedIn.
+    const echoed = messages(stdout).filter((m) => m.type === 'STATE');
+    expect(echoed[0]).toMatchObject({
+      state: { stream: { stream_state: { n: 1 } }, destinationStats: { recordCount: 20 } },
+    });
+    const landed = members('commits-customers');
+    for (let i = 300; i < 320; i++) expect(landed).toContain(sha256(`w${i}@client.io`));
+
+    // The platform resends from the last STATE it saw.
+    const rest = log.slice(log.indexOf(state(echoed.length)) + 1);
+    const replay = await runCli(['write', '--config', file, '--catalog', catalog('append')], {
+      input: rest.join('\n'),
+    });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(messages(replay.stdout).filter((m) => m.type === 'STATE')).toHaveLength(3 - echoed.length);
+    expect(members('commits-customers')).toEqual(
+      Array.from({ length: 60 }, (_, i) => sha256(`w${300 + i}@client.io`)).sort(),
+    );
+  });
+
   it('refuses an unsupported sync mode or a config with a source as a config error (exit 2)', async () => {
     const update = await runCli(['write', '--config', config('update'), '--catalog', catalog('update')], {
       input: record(1),
