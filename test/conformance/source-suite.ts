@@ -8,18 +8,13 @@
  * names the plugin and says what is wrong; records carry exactly the discovered columns; resuming
  * from any STATE item yields exactly the items after it (no gap, no duplicate).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import { silentLogger } from '../../core/log.js';
-import type { PluginContext, ReadOptions, SourceDefinition, SourceItem } from '../../core/plugin.js';
+import type { SourceDefinition, SourceItem } from '../../core/plugin.js';
 import { AirbyteCatalog, ConnectorSpecification } from '../../core/protocol/models.js';
 import { specFromSchema } from '../../core/protocol/spec.js';
-
-type Awaitable<T> = T | Promise<T>;
+import { type Awaitable, sourceHarness } from './harness.js';
 
 export interface InvalidConfigCase<S extends z.ZodType> {
   name: string;
@@ -47,33 +42,10 @@ export function describeSourceConformance<S extends z.ZodType>(
   options: SourceConformanceOptions<S>,
 ): void {
   const { definition } = options;
-  const dirs: string[] = [];
-
-  async function setup(build: (dir: string) => Awaitable<z.input<S>>) {
-    const dir = await mkdtemp(join(tmpdir(), `dmpsync-conformance-${definition.name}-`));
-    dirs.push(dir);
-    const raw = await build(dir);
-    const parsed = definition.config.safeParse(raw);
-    if (!parsed.success) throw new Error(`the test config does not parse: ${parsed.error.message}`);
-    const ctx: PluginContext = {
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-      baseDir: dir,
-      now: () => 1_735_787_045_000,
-    };
-    return { config: parsed.data as z.output<S>, ctx };
-  }
-
-  async function collect(config: z.output<S>, ctx: PluginContext, readOptions: ReadOptions = {}) {
-    const items: SourceItem[] = [];
-    for await (const item of definition.read(config, ctx, readOptions)) items.push(item);
-    return items;
-  }
+  const { setup, collect, cleanup } = sourceHarness(definition, 'conformance');
 
   describe(`source conformance: ${name}`, () => {
-    afterEach(async () => {
-      await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-    });
+    afterEach(cleanup);
 
     it('declares itself and a valid SPEC whose every property is described', () => {
       expect(definition.kind).toBe('source');

@@ -8,16 +8,11 @@
  * yields exactly `read`'s items, in the same order, in non-empty arrays; resuming from any STATE
  * item, including one in the middle of a batch, yields exactly the items after it, batched or not.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { silentLogger } from '../../core/log.js';
 import type { PluginContext, ReadOptions, SourceDefinition, SourceItem } from '../../core/plugin.js';
 import { sourceBatches } from '../../core/source-batches.js';
-
-type Awaitable<T> = T | Promise<T>;
+import { type Awaitable, sourceHarness } from '../conformance/harness.js';
 
 export interface BatchConformanceOptions<S extends z.ZodType> {
   definition: SourceDefinition<S>;
@@ -30,27 +25,8 @@ export function describeBatchConformance<S extends z.ZodType>(
   options: BatchConformanceOptions<S>,
 ): void {
   const { definition } = options;
-  const dirs: string[] = [];
-
-  async function setup() {
-    const dir = await mkdtemp(join(tmpdir(), `dmpsync-batches-${definition.name}-`));
-    dirs.push(dir);
-    const parsed = definition.config.safeParse(await options.validConfig(dir));
-    if (!parsed.success) throw new Error(`the test config does not parse: ${parsed.error.message}`);
-    const ctx: PluginContext = {
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-      baseDir: dir,
-      now: () => 1_735_787_045_000,
-    };
-    return { config: parsed.data as z.output<S>, ctx };
-  }
-
-  async function items(config: z.output<S>, ctx: PluginContext, readOptions: ReadOptions = {}) {
-    const out: SourceItem[] = [];
-    for await (const item of definition.read(config, ctx, readOptions)) out.push(item);
-    return out;
-  }
+  const { setup: prepare, collect: items, cleanup } = sourceHarness(definition, 'batches');
+  const setup = () => prepare(options.validConfig);
 
   async function batches(config: z.output<S>, ctx: PluginContext, readOptions: ReadOptions = {}) {
     const out: SourceItem[][] = [];
@@ -59,9 +35,7 @@ export function describeBatchConformance<S extends z.ZodType>(
   }
 
   describe(`batch conformance: ${name}`, () => {
-    afterEach(async () => {
-      await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-    });
+    afterEach(cleanup);
 
     it('implements readBatches', () => {
       expect(typeof definition.readBatches).toBe('function');
