@@ -8,15 +8,32 @@ import { describeBatchConformance } from './batch-suite.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/snowflake/${name}`, import.meta.url));
 
+/** Two gzip part files of an OBJECT_CONSTRUCT(*) unload, as COPY INTO writes them. */
+async function gzipParts(dir: string): Promise<string> {
+  const text = await readFile(fixture('object_construct_star_data_0_0_0.json'));
+  await mkdir(join(dir, 'unload'));
+  await writeFile(join(dir, 'unload/data_0_0_0.json.gz'), gzipSync(text));
+  await writeFile(join(dir, 'unload/data_0_1_0.json.gz'), gzipSync(text));
+  return 'unload';
+}
+
+/** SQL API v2 result set: partition 0 with its metadata, partition 1 gzipped. */
+async function sqlApiPartitions(dir: string): Promise<string> {
+  await copyFile(fixture('sqlapi-v2-resultset-partition0.json'), join(dir, 'p0.json'));
+  await copyFile(fixture('sqlapi-v2-partition1.json.gz'), join(dir, 'p1.json.gz'));
+  return 'p*.json*';
+}
+
+/** The same rows as one JSON array file. */
+async function jsonArray(dir: string): Promise<string> {
+  const lines = (await readFile(fixture('object_construct_keep_null_data_0_0_0.json'), 'utf8')).trim();
+  await writeFile(join(dir, 'rows.json'), `[\n${lines.split('\n').join(',\n')}\n]\n`);
+  return 'rows.json';
+}
+
 describeSourceConformance('snowflake-json (gzip NDJSON part files)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    const text = await readFile(fixture('object_construct_star_data_0_0_0.json'));
-    await mkdir(join(dir, 'unload'));
-    await writeFile(join(dir, 'unload/data_0_0_0.json.gz'), gzipSync(text));
-    await writeFile(join(dir, 'unload/data_0_1_0.json.gz'), gzipSync(text));
-    return { path: 'unload', stateEvery: 2 };
-  },
+  validConfig: async (dir) => ({ path: await gzipParts(dir), stateEvery: 2 }),
   expectedRecords: 8,
   invalidConfigs: [
     {
@@ -50,11 +67,7 @@ describeSourceConformance('snowflake-json (gzip NDJSON part files)', {
 
 describeSourceConformance('snowflake-json (SQL API v2 partitions)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    await copyFile(fixture('sqlapi-v2-resultset-partition0.json'), join(dir, 'p0.json'));
-    await copyFile(fixture('sqlapi-v2-partition1.json.gz'), join(dir, 'p1.json.gz'));
-    return { path: 'p*.json*', stateEvery: 2 };
-  },
+  validConfig: async (dir) => ({ path: await sqlApiPartitions(dir), stateEvery: 2 }),
   expectedRecords: 5,
   invalidConfigs: [
     {
@@ -70,11 +83,7 @@ describeSourceConformance('snowflake-json (SQL API v2 partitions)', {
 
 describeSourceConformance('snowflake-json (JSON array)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    const lines = (await readFile(fixture('object_construct_keep_null_data_0_0_0.json'), 'utf8')).trim();
-    await writeFile(join(dir, 'rows.json'), `[\n${lines.split('\n').join(',\n')}\n]\n`);
-    return { path: 'rows.json', stateEvery: 1 };
-  },
+  validConfig: async (dir) => ({ path: await jsonArray(dir), stateEvery: 1 }),
   expectedRecords: 4,
   invalidConfigs: [
     {
@@ -92,29 +101,15 @@ describeSourceConformance('snowflake-json (JSON array)', {
 // readBatches: the same items as read, and resumable from a state inside a batch.
 describeBatchConformance('snowflake-json (gzip NDJSON part files)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    const text = await readFile(fixture('object_construct_star_data_0_0_0.json'));
-    await mkdir(join(dir, 'unload'));
-    await writeFile(join(dir, 'unload/data_0_0_0.json.gz'), gzipSync(text));
-    await writeFile(join(dir, 'unload/data_0_1_0.json.gz'), gzipSync(text));
-    return { path: 'unload', stateEvery: 1 };
-  },
+  validConfig: async (dir) => ({ path: await gzipParts(dir), stateEvery: 1 }),
 });
 
 describeBatchConformance('snowflake-json (SQL API v2 partitions)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    await copyFile(fixture('sqlapi-v2-resultset-partition0.json'), join(dir, 'p0.json'));
-    await copyFile(fixture('sqlapi-v2-partition1.json.gz'), join(dir, 'p1.json.gz'));
-    return { path: 'p*.json*', stateEvery: 1 };
-  },
+  validConfig: async (dir) => ({ path: await sqlApiPartitions(dir), stateEvery: 1 }),
 });
 
 describeBatchConformance('snowflake-json (JSON array)', {
   definition: snowflakeJsonSource,
-  validConfig: async (dir) => {
-    const lines = (await readFile(fixture('object_construct_keep_null_data_0_0_0.json'), 'utf8')).trim();
-    await writeFile(join(dir, 'rows.json'), `[\n${lines.split('\n').join(',\n')}\n]\n`);
-    return { path: 'rows.json', stateEvery: 1 };
-  },
+  validConfig: async (dir) => ({ path: await jsonArray(dir), stateEvery: 1 }),
 });
