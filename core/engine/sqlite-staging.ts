@@ -22,6 +22,10 @@ const State = {
   RemoveMiss: 4,
 } as const;
 type State = (typeof State)[keyof typeof State];
+/** States whose full row is kept: they become ADDs. */
+const KEPT = `(${State.New}, ${State.Changed})`;
+/** States whose checkpoint payload is removed. */
+const OLD_PAYLOAD_GOES = `(${State.Changed}, ${State.RemoveHit})`;
 
 export const STAGING_SCHEMA = `
   CREATE TABLE IF NOT EXISTS mem.seen (
@@ -114,7 +118,7 @@ export class SqliteStaging {
     }
     this.db
       .prepare(
-        'DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN (1, 2))',
+        `DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN ${KEPT})`,
       )
       .run(run);
     this.db.prepare('DELETE FROM mem.seen WHERE run = ?').run(run);
@@ -122,25 +126,27 @@ export class SqliteStaging {
 
   diff(runId: string, segment: string, mode: PlanMode): DiffCounts {
     const run = this.runs.get(runId) ?? -1;
-    const r = this.db
-      .prepare(
-        `SELECT COUNT(*) AS staged, COALESCE(SUM(state = 0), 0) AS s0, COALESCE(SUM(state = 1), 0) AS s1,
-                COALESCE(SUM(state = 2), 0) AS s2, COALESCE(SUM(state = 3), 0) AS s3,
-                COALESCE(SUM(state = 4), 0) AS s4
-         FROM mem.seen WHERE run = ? AND segment = ?`,
-      )
-      .get(run, segment) as Record<'staged' | 's0' | 's1' | 's2' | 's3' | 's4', number>;
+    const rows = this.db
+      .prepare('SELECT state, COUNT(*) AS n FROM mem.seen WHERE run = ? AND segment = ? GROUP BY state')
+      .all(run, segment) as { state: State; n: number }[];
+    const count = (state: State) => rows.find((x) => x.state === state)?.n ?? 0;
+    const r = {
+      staged: rows.reduce((a, x) => a + x.n, 0),
+      unchanged: count(State.Unchanged),
+      added: count(State.New),
+      changed: count(State.Changed),
+    };
     const checkpoint = (
       this.db.prepare('SELECT COUNT(*) AS n FROM main.checkpoint WHERE segment = ?').get(segment) as {
         n: number;
       }
     ).n;
     return {
-      add: r.s1,
+      add: r.added,
       // Mirror: whatever the checkpoint holds and this run did not stage is gone.
-      remove: mode === 'mirror' ? checkpoint - r.s0 - r.s2 : r.s3,
-      change: r.s2,
-      unchanged: r.s0 + r.s4,
+      remove: mode === 'mirror' ? checkpoint - r.unchanged - r.changed : count(State.RemoveHit),
+      change: r.changed,
+      unchanged: r.unchanged + count(State.RemoveMiss),
       staged: r.staged,
       checkpoint,
     };
@@ -168,7 +174,7 @@ export class SqliteStaging {
            SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
            FROM mem.seen s JOIN main.checkpoint c INDEXED BY checkpoint_fp
              ON c.segment = s.segment AND c.k1 = s.k1 AND c.k2 = s.k2
-           WHERE s.run = @run AND s.segment = @seg AND s.state IN (2, 3)`,
+           WHERE s.run = @run AND s.segment = @seg AND s.state IN ${OLD_PAYLOAD_GOES}`,
         )
         .run(p).changes;
       const add = this.db
@@ -176,7 +182,7 @@ export class SqliteStaging {
           `INSERT INTO main.journal (segment, run_id, action, key, payload)
            SELECT s.segment, @runId, 'ADD', st.key, st.payload
            FROM mem.seen s JOIN tmp.staging st ON st.id = s.srow
-           WHERE s.run = @run AND s.segment = @seg AND s.state IN (1, 2)`,
+           WHERE s.run = @run AND s.segment = @seg AND s.state IN ${KEPT}`,
         )
         .run(p).changes;
       return { remove, add };
