@@ -29,6 +29,14 @@ export function scrub(text: string): string {
   return text.replace(EMAIL_RE, '[email]').replace(/Bearer\s+[^\s"',]+/gi, 'Bearer [redacted]');
 }
 
+/**
+ * A data value quoted in a rejection reason: cut to `max` characters, and withheld altogether when
+ * it may hold an address (any '@'), since a cut email would slip past `scrub`.
+ */
+export function quotedValue(value: string, max: number): string {
+  return value.includes('@') ? '[redacted]' : value.slice(0, max);
+}
+
 export interface LogOptions {
   level?: string;
   /** Force pretty (true) or JSON (false); default: pretty when stderr is a TTY. */

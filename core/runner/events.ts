@@ -1,5 +1,6 @@
 /** Events mode: reading a row's action from its data (an action column, or a deletion marker). */
 import type { PipelineConfig } from '../config/pipeline.js';
+import { quotedValue } from '../log.js';
 import type { Action, Rejection } from '../plugin.js';
 
 export type EventsConfig = PipelineConfig['events'];
@@ -24,9 +25,12 @@ export class ActionReader {
     const value = String(raw).trim().toUpperCase();
     if (this.add.has(value)) return 'ADD';
     if (this.remove.has(value)) return 'REMOVE';
-    // The value is shown: an action column holds a verb, never personal data (cut short regardless).
-    const shown = value.includes('@') ? '[redacted]' : value.slice(0, 30);
-    return { rejected: true, field: this.c.actionColumn, reason: `unknown action "${shown}"` };
+    // An action column holds a verb: show it, as any quoted value is shown.
+    return {
+      rejected: true,
+      field: this.c.actionColumn,
+      reason: `unknown action "${quotedValue(value, 30)}"`,
+    };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { StagedMember, StateStore } from '../engine/store.js';
 import { ConfigError } from '../errors.js';
+import { quotedValue } from '../log.js';
 import {
   isRejection,
   type Member,
@@ -92,7 +93,7 @@ export class RowMapper {
     for (const value of row.segments) {
       const specs = this.byRoute.get(value);
       if (!specs) {
-        const shown = value.includes('@') ? '[redacted]' : value.slice(0, 60);
+        const shown = quotedValue(value, 60);
         return {
           rejected: true,
           field: 'segment',
