@@ -1,7 +1,7 @@
 /** Whatever the input, a raw email never reaches a payload or an identity key. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRejection, type PipelineRow } from '../../core/plugin.js';
+import { isRejection, type PipelineRow, type TransformFn } from '../../core/plugin.js';
 import { looksLikeEmail } from '../../transforms/email.js';
 import { COMPANY_FIELDS, LinkedinCompanyConfig, linkedinCompany } from '../../transforms/linkedin-company.js';
 import { LinkedinUserConfig, linkedinUser, USER_FIELDS } from '../../transforms/linkedin-user.js';
@@ -28,27 +28,28 @@ function assertNoEmail(out: PipelineRow, emails: string[]): void {
   }
 }
 
+/** Every mapped field holds a (disguised) email: the row is rejected without quoting one, or built without any. */
+function emailsInEveryField(fn: TransformFn, fields: readonly string[]): void {
+  fc.assert(
+    fc.property(fc.array(emailCell, { minLength: fields.length, maxLength: fields.length }), (cells) => {
+      const data = Object.fromEntries(fields.map((f, i) => [f, cells[i]!.cell]));
+      const out = fn(row(data));
+      if (isRejection(out)) {
+        expect(looksLikeEmail(out.reason)).toBe(false);
+        return;
+      }
+      assertNoEmail(
+        out,
+        cells.map((c) => c.email),
+      );
+    }),
+  );
+}
+
 describe('no raw email anywhere in the output', () => {
   it('linkedin-user: emails in every field', () => {
     const fields = Object.fromEntries(USER_FIELDS.map((f) => [f, f]));
-    const fn = linkedinUser.create(LinkedinUserConfig.parse({ fields }), testContext());
-    fc.assert(
-      fc.property(
-        fc.array(emailCell, { minLength: USER_FIELDS.length, maxLength: USER_FIELDS.length }),
-        (cells) => {
-          const data = Object.fromEntries(USER_FIELDS.map((f, i) => [f, cells[i]!.cell]));
-          const out = fn(row(data));
-          if (isRejection(out)) {
-            expect(looksLikeEmail(out.reason)).toBe(false);
-            return;
-          }
-          assertNoEmail(
-            out,
-            cells.map((c) => c.email),
-          );
-        },
-      ),
-    );
+    emailsInEveryField(linkedinUser.create(LinkedinUserConfig.parse({ fields }), testContext()), USER_FIELDS);
   });
 
   it('linkedin-user: an email among otherwise valid names, titles and companies', () => {
@@ -70,23 +71,9 @@ describe('no raw email anywhere in the output', () => {
 
   it('linkedin-company: emails in every field (an email domain may be kept, never the address)', () => {
     const fields = Object.fromEntries(COMPANY_FIELDS.map((f) => [f, f]));
-    const fn = linkedinCompany.create(LinkedinCompanyConfig.parse({ fields }), testContext());
-    fc.assert(
-      fc.property(
-        fc.array(emailCell, { minLength: COMPANY_FIELDS.length, maxLength: COMPANY_FIELDS.length }),
-        (cells) => {
-          const data = Object.fromEntries(COMPANY_FIELDS.map((f, i) => [f, cells[i]!.cell]));
-          const out = fn(row(data));
-          if (isRejection(out)) {
-            expect(looksLikeEmail(out.reason)).toBe(false);
-            return;
-          }
-          assertNoEmail(
-            out,
-            cells.map((c) => c.email),
-          );
-        },
-      ),
+    emailsInEveryField(
+      linkedinCompany.create(LinkedinCompanyConfig.parse({ fields }), testContext()),
+      COMPANY_FIELDS,
     );
   });
 });
