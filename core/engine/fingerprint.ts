@@ -5,32 +5,95 @@
  *
  * A key fingerprint is 104 bits: a collision among 100M members of one segment is about 1e-15 likely.
  * A payload fingerprint is 52 bits: a changed payload goes unnoticed with probability 2^-52.
- * MD5 is a well-spread checksum here, not a security boundary (keys are hashes or names already).
+ * Neither is a security boundary (keys are hashes or names already); both run once per member per
+ * run, so they are written to allocate nothing on the common path.
  */
 import { hash } from 'node:crypto';
 
 /** 13 hex digits = 52 bits: exact in a JS number and in SQLite's 64-bit INTEGER. */
 const DIGITS = 13;
-const HASHED_KEY = /^sha(?:256:[0-9a-f]{64}|512:[0-9a-f]{128})$/;
+const PREFIX = 7; // "sha256:" / "sha512:"
 
 export function keyPrint(key: string): [number, number] {
-  // Hashed-email keys already are uniform hex: take the first 52 bits as they are and fold ALL the
-  // rest into the second 52 (so made-up "hashes" sharing a prefix still differ). Saves an MD5 per member.
-  if (HASHED_KEY.test(key)) return [Number.parseInt(key.slice(7, 7 + DIGITS), 16), fold(key, 7 + DIGITS)];
+  const out: [number, number] = [0, 0];
+  keyPrintInto(key, out, 0);
+  return out;
+}
+
+/**
+ * Writes a key's fingerprint at out[at], out[at + 1]. Hashed-email keys (`sha256:` + 64 or `sha512:`
+ * + 128 lower-case hex digits) already are uniform: the first 52 bits are taken as they are and ALL
+ * the rest is folded into the second 52 (so made-up "hashes" sharing a prefix still differ). Any
+ * other key is MD5'd.
+ */
+export function keyPrintInto(key: string, out: Float64Array | number[], at: number): void {
+  const len = key.length;
+  if (
+    (len === PREFIX + 64 && key.startsWith('sha256:')) ||
+    (len === PREFIX + 128 && key.startsWith('sha512:'))
+  ) {
+    const k1 = hexValue(key, PREFIX, PREFIX + DIGITS);
+    const k2 = k1 < 0 ? -1 : fold(key, PREFIX + DIGITS);
+    if (k2 >= 0) {
+      out[at] = k1;
+      out[at + 1] = k2;
+      return;
+    }
+  }
   const h = hash('md5', key, 'hex');
-  return [Number.parseInt(h.slice(0, DIGITS), 16), Number.parseInt(h.slice(DIGITS, 2 * DIGITS), 16)];
+  out[at] = Number.parseInt(h.slice(0, DIGITS), 16);
+  out[at + 1] = Number.parseInt(h.slice(DIGITS, 2 * DIGITS), 16);
 }
 
+/**
+ * The payload's fingerprint: two 32-bit multiplicative lanes over its UTF-16 code units, 32 + 20
+ * bits. Lane a is FNV-1a, a bijection per step, so a payload that differs in one code unit always
+ * gets another fingerprint. (Schema v4 re-fingerprinted rows stored under the former MD5-based one.)
+ */
 export function payloadPrint(payload: string): number {
-  return Number.parseInt(hash('md5', payload, 'hex').slice(0, DIGITS), 16);
+  let a = 0x811c9dc5 | 0;
+  let b = 0x9e3779b9 | 0;
+  for (let i = 0; i < payload.length; i++) {
+    const c = payload.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
+  b ^= b >>> 16;
+  return (a >>> 0) * 0x100000 + (b >>> 12);
 }
 
-/** Two 32-bit multiply-xorshift lanes over the hex digits from `from`, as a 52-bit number. */
+/** The value of s[from, to) as lower-case hex digits, or -1 if any is not one. */
+function hexValue(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = hexDigit(s.charCodeAt(i));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  return -1;
+}
+
+/**
+ * Two 32-bit multiply-xorshift lanes over the hex digits from `from`, 7 digits a word, as a 52-bit
+ * number; -1 if a digit is not lower-case hex.
+ */
 function fold(hex: string, from: number): number {
   let a = 0x9e3779b9;
   let b = 0x85ebca6b;
   for (let i = from; i < hex.length; i += 7) {
-    const w = Number.parseInt(hex.slice(i, i + 7), 16);
+    const w = hexValue(hex, i, Math.min(i + 7, hex.length));
+    if (w < 0) return -1;
     a = Math.imul(a ^ w, 0x01000193);
     a ^= a >>> 15;
     b = Math.imul(b + w, 0xc2b2ae35);

@@ -1,8 +1,10 @@
+import { hash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { keyPrint } from '../../core/engine/fingerprint.js';
 import { SQLITE_MIGRATIONS } from '../../core/engine/sqlite-schema.js';
 import { SqliteStore } from '../../core/engine/sqlite-store.js';
 import { describeStore } from './store-suite.js';
@@ -44,6 +46,50 @@ describe('SqliteStore schema migration', () => {
       members.push({ segment: 's1', key: key(99), payload: '{"n":99}' });
       expect((await store.stage('r', members)).every(Boolean)).toBe(true);
       expect(await store.diff('r', 's1')).toMatchObject({ add: 1, remove: 1, change: 1, unchanged: 48 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('v3 -> v4 re-fingerprints payloads stored the former (MD5) way, so unchanged stays unchanged', async () => {
+    const path = fresh();
+    const v3 = new Database(path);
+    v3.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3);');
+    // v2's SQL fingerprints through these functions: give it the former payload fingerprint.
+    const md5Print = (p: string) => Number.parseInt(hash('md5', p, 'hex').slice(0, 13), 16);
+    v3.function('dmp_k1', (k) => keyPrint(String(k))[0]);
+    v3.function('dmp_k2', (k) => keyPrint(String(k))[1]);
+    v3.function('dmp_p', (p) => md5Print(String(p)));
+    for (const m of SQLITE_MIGRATIONS.slice(0, 3)) v3.exec(m);
+    const ins = v3.prepare(
+      'INSERT INTO checkpoint (segment, key, payload, acked_at, k1, k2, p) VALUES (?, ?, ?, 1, ?, ?, ?)',
+    );
+    const key = (i: number) => `sha256:${(i + 1000).toString(16).padStart(64, 'a')}`;
+    for (let i = 0; i < 40; i++)
+      ins.run('s1', key(i), `{"n":${i}}`, ...keyPrint(key(i)), md5Print(`{"n":${i}}`));
+    v3.prepare(
+      `INSERT INTO journal (segment, run_id, action, key, payload, status, done_at) VALUES ('s1', 'old', 'ADD', 'k', '{}', 'acked', 1)`,
+    ).run();
+    v3.close();
+
+    const store = new SqliteStore(path);
+    try {
+      const members = Array.from({ length: 40 }, (_, i) => ({
+        segment: 's1',
+        key: key(i),
+        payload: `{"n":${i}}`,
+      }));
+      members[3]!.payload = '{"n":"changed"}';
+      await store.stage('r', members);
+      expect(await store.diff('r', 's1')).toMatchObject({ add: 0, remove: 0, change: 1, unchanged: 39 });
+      // Pruning finds finished entries through the v4 index, not by scanning the whole journal.
+      expect(await store.pruneJournal(2)).toBe(1);
+      const look = new Database(path, { readonly: true });
+      const plan = look
+        .prepare(`EXPLAIN QUERY PLAN DELETE FROM journal WHERE status <> 'pending' AND done_at < 2`)
+        .all() as { detail: string }[];
+      look.close();
+      expect(plan.map((r) => r.detail).join(' ')).toContain('journal_done');
     } finally {
       await store.close();
     }
