@@ -1,14 +1,15 @@
 /**
  * Worker-thread side of the SQLite store's staging: its own connection to the same database file,
- * with its own private `tmp` database, serving stage / diff / journalPlan / clear calls in order.
+ * with its own private `tmp` and `mem` databases, serving classify / keep / diff / journalPlan / clear
+ * calls in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './sqlite-open.js';
-import { SqliteStaging } from './sqlite-staging.js';
+import { type PrintedBatch, SqliteStaging } from './sqlite-staging.js';
 
 export interface StageCall {
   id: number;
-  op: 'stage' | 'diff' | 'journalPlan' | 'clear' | 'close';
+  op: 'classify' | 'keep' | 'diff' | 'journalPlan' | 'clear' | 'close';
   args: unknown[];
 }
 
@@ -21,8 +22,8 @@ const port = parentPort!;
 const db = openSqlite((workerData as { path: string }).path, 64);
 const staging = new SqliteStaging(db);
 const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
-  stage: (runId: string, members: Parameters<SqliteStaging['stage']>[1], prints: Float64Array) =>
-    staging.stage(runId, members, prints),
+  classify: (runId: string, batch: PrintedBatch) => staging.classify(runId, batch),
+  keep: (runId: string, rows: string[]) => staging.keep(runId, rows),
   diff: (runId: string, segment: string, mode: 'mirror' | 'events') => staging.diff(runId, segment, mode),
   journalPlan: (runId: string, segment: string, mode: 'mirror' | 'events') =>
     staging.journalPlan(runId, segment, mode),

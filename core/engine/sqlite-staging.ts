@@ -1,17 +1,20 @@
 /**
- * Staging, diff and plan of the SQLite store, on one connection that has the private `tmp` database
- * attached. It runs on the store's own connection or, for file databases, on a worker thread's
- * connection (sqlite-stage-worker.ts) so fingerprinting and SQLite work overlap with reading the source.
+ * Staging, diff and plan of the SQLite store, on one connection that has the private `tmp` and `mem`
+ * databases attached. It runs on the store's own connection or, for file databases, on a worker
+ * thread's connection (sqlite-stage-worker.ts) so SQLite work overlaps with reading the source.
  *
- * Each staged member is fingerprinted and probed against the checkpoint's compact fingerprint index
- * at once; only new and changed members keep their full row. `mem.seen` (one 30-byte entry per
- * identity) then answers the diff, and the journal is written from it without touching unchanged rows.
+ * Staging is two steps, so the full rows of unchanged members never cross threads:
+ * - `classify` takes fingerprints only, probes the checkpoint's fingerprint index and records each
+ *   identity: a member the checkpoint holds by the checkpoint's rowid (`hit`, an integer key: cheap to
+ *   insert, and the mirror anti-join walks it by rowid), any other by its key fingerprint (`fresh`);
+ * - `keep` then stores the full rows of the members that will be ADDed (new or changed).
+ * Each run has its own three tables; clearing a run drops them.
  */
 import type Database from 'better-sqlite3';
-import { keyPrint, payloadPrint } from './fingerprint.js';
+import { keyPrintInto, payloadPrint } from './fingerprint.js';
 import type { DiffCounts, PlanMode, StagedMember } from './store.js';
 
-/** What a staged identity means against the checkpoint (the numbers are stored in mem.seen). */
+/** What a staged identity means against the checkpoint (the numbers are stored in the tables). */
 const State = {
   Unchanged: 0,
   New: 1,
@@ -27,162 +30,235 @@ const KEPT = `(${State.New}, ${State.Changed})`;
 /** States whose checkpoint payload is removed. */
 const OLD_PAYLOAD_GOES = `(${State.Changed}, ${State.RemoveHit})`;
 
-export const STAGING_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS mem.seen (
-    run INTEGER NOT NULL,
-    segment TEXT NOT NULL,
-    k1 INTEGER NOT NULL,
-    k2 INTEGER NOT NULL,
-    state INTEGER NOT NULL,
-    srow INTEGER,
-    PRIMARY KEY (run, segment, k1, k2)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS tmp.staging (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL,
-    payload TEXT NOT NULL
-  );
-`;
+/** What a member's action asks of `classify`. */
+export const Intent = { Mirror: 0, Add: 1, Remove: 2 } as const;
+/** `classify`'s answer per member. */
+export const Outcome = { Duplicate: 0, Recorded: 1, Keep: 2 } as const;
+
+/** One batch of members as fingerprints: `classify`'s input, built on the caller's thread. */
+export interface PrintedBatch {
+  /** The batch's distinct segment names; `seg[i]` indexes into it. */
+  segments: string[];
+  seg: Uint16Array;
+  /** k1, k2, p per member (p is 0 for a REMOVE). */
+  prints: Float64Array;
+  intent: Uint8Array;
+}
+
+interface RunTables {
+  n: number;
+  probe: Database.Statement;
+  hitFirst: Database.Statement;
+  hitLast: Database.Statement;
+  freshFirst: Database.Statement;
+  freshLast: Database.Statement;
+  keep: Database.Statement;
+  /** Row ids of classified members still waiting for their full row, one list per batch, in order. */
+  pending: number[][];
+  nextRow: number;
+  counts: Map<number, Map<State, number>> | undefined;
+}
 
 export class SqliteStaging {
-  private readonly runs = new Map<string, number>();
+  private readonly runs = new Map<string, RunTables>();
   private runCount = 0;
-  private nextRow = 1;
-  private readonly seenFirst: Database.Statement;
-  private readonly seenLast: Database.Statement;
-  private readonly keep: Database.Statement;
+  private readonly segIds = new Map<string, number>();
 
-  constructor(private readonly db: Database.Database) {
-    db.exec(STAGING_SCHEMA);
-    // One statement per member: probe the checkpoint's fingerprint index, classify, record the
-    // identity, and say (RETURNING) whether it was recorded and what it is.
-    const held = `(SELECT CASE WHEN @remove THEN ${State.RemoveHit} WHEN p = @p THEN ${State.Unchanged} ELSE ${State.Changed} END
-       FROM main.checkpoint INDEXED BY checkpoint_fp WHERE segment = @seg AND k1 = @k1 AND k2 = @k2 LIMIT 1)`;
-    const absent = `CASE WHEN @remove THEN ${State.RemoveMiss} ELSE ${State.New} END`;
-    const insert = `INSERT INTO mem.seen (run, segment, k1, k2, state, srow)
-       VALUES (@run, @seg, @k1, @k2, COALESCE(${held}, ${absent}), @srow)`;
-    // Mirror: the first occurrence of an identity wins, later ones are duplicates (nothing returned).
-    this.seenFirst = db.prepare(`${insert} ON CONFLICT DO NOTHING RETURNING state`).pluck();
-    // Events: the last event of an identity wins.
-    this.seenLast = db
-      .prepare(
-        `${insert} ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow RETURNING state`,
-      )
-      .pluck();
-    this.keep = db.prepare('INSERT INTO tmp.staging (id, key, payload) VALUES (?, ?, ?)');
+  constructor(private readonly db: Database.Database) {}
+
+  private segId(segment: string): number {
+    let id = this.segIds.get(segment);
+    if (id === undefined) {
+      id = this.segIds.size;
+      this.segIds.set(segment, id);
+    }
+    return id;
   }
 
-  private run(runId: string): number {
-    let n = this.runs.get(runId);
-    if (n === undefined) {
-      n = ++this.runCount;
-      this.runs.set(runId, n);
-    }
-    return n;
+  private tables(runId: string): RunTables {
+    const have = this.runs.get(runId);
+    if (have) return have;
+    const n = ++this.runCount;
+    this.db.exec(`
+      CREATE TABLE mem.hit_${n} (id INTEGER PRIMARY KEY, seg INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER);
+      CREATE TABLE mem.fresh_${n} (
+        seg INTEGER NOT NULL, k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER,
+        PRIMARY KEY (seg, k1, k2)
+      ) WITHOUT ROWID;
+      CREATE TABLE tmp.rows_${n} (id INTEGER PRIMARY KEY, key TEXT NOT NULL, payload TEXT NOT NULL);
+    `);
+    const hit = `INSERT INTO mem.hit_${n} (id, seg, state, srow) VALUES (?, ?, ?, ?)`;
+    const fresh = `INSERT INTO mem.fresh_${n} (seg, k1, k2, state, srow) VALUES (?, ?, ?, ?, ?)`;
+    // Mirror: the first occurrence of an identity wins. Events: the last event of an identity wins.
+    const last = 'ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow';
+    const t: RunTables = {
+      n,
+      probe: this.db
+        .prepare(
+          'SELECT id, p FROM main.checkpoint INDEXED BY checkpoint_fp WHERE segment = ? AND k1 = ? AND k2 = ? LIMIT 1',
+        )
+        .raw(),
+      hitFirst: this.db.prepare(`${hit} ON CONFLICT DO NOTHING`),
+      hitLast: this.db.prepare(`${hit} ${last}`),
+      freshFirst: this.db.prepare(`${fresh} ON CONFLICT DO NOTHING`),
+      freshLast: this.db.prepare(`${fresh} ${last}`),
+      keep: this.db.prepare(`INSERT INTO tmp.rows_${n} (id, key, payload) VALUES (?, ?, ?)`),
+      pending: [],
+      nextRow: 1,
+      counts: undefined,
+    };
+    this.runs.set(runId, t);
+    return t;
   }
 
   /**
-   * True for each member that is new in its segment this run (mirror) or recorded (events).
-   * `prints` (k1, k2, p per member, from `printMembers`) may come precomputed by the caller's thread.
+   * Records a batch's identities and says, per member, whether it was a duplicate (mirror: the
+   * identity was staged before in this run), recorded, or recorded and waiting for its full row
+   * (`keep`, in the same order). One transaction a batch.
    */
-  stage(runId: string, members: StagedMember[], prints = printMembers(members)): boolean[] {
-    const run = this.run(runId);
-    const out = new Array<boolean>(members.length);
-    const params = { run, seg: '', k1: 0, k2: 0, p: 0, remove: 0, srow: 0 };
+  classify(runId: string, batch: PrintedBatch): Uint8Array {
+    const t = this.tables(runId);
+    const { segments, seg, prints, intent } = batch;
+    const ids = segments.map((s) => this.segId(s));
+    const out = new Uint8Array(seg.length);
+    const kept: number[] = [];
+    t.counts = undefined;
     this.db.transaction(() => {
-      for (let i = 0; i < members.length; i++) {
-        const m = members[i]!;
-        params.seg = m.segment;
-        params.k1 = prints[3 * i]!;
-        params.k2 = prints[3 * i + 1]!;
-        params.p = prints[3 * i + 2]!;
-        params.remove = m.action === 'REMOVE' ? 1 : 0;
-        params.srow = this.nextRow;
-        const state = (m.action ? this.seenLast : this.seenFirst).get(params) as State | undefined;
-        out[i] = state !== undefined;
-        // Only new and changed members keep their full row: it becomes an ADD.
-        if (state === State.New || state === State.Changed) this.keep.run(this.nextRow++, m.key, m.payload);
+      for (let i = 0; i < seg.length; i++) {
+        const name = segments[seg[i]!]!;
+        const sid = ids[seg[i]!]!;
+        const k1 = prints[3 * i]!;
+        const k2 = prints[3 * i + 1]!;
+        const want = intent[i]!;
+        const held = t.probe.get(name, k1, k2) as [number, number] | undefined;
+        let state: State;
+        if (held)
+          state =
+            want === Intent.Remove
+              ? State.RemoveHit
+              : held[1] === prints[3 * i + 2]
+                ? State.Unchanged
+                : State.Changed;
+        else state = want === Intent.Remove ? State.RemoveMiss : State.New;
+        const keep = state === State.New || state === State.Changed;
+        const srow = keep ? t.nextRow : null;
+        const recorded = held
+          ? (want === Intent.Mirror ? t.hitFirst : t.hitLast).run(held[0], sid, state, srow).changes > 0
+          : (want === Intent.Mirror ? t.freshFirst : t.freshLast).run(sid, k1, k2, state, srow).changes > 0;
+        if (!recorded) out[i] = Outcome.Duplicate;
+        else if (!keep) out[i] = Outcome.Recorded;
+        else {
+          out[i] = Outcome.Keep;
+          kept.push(t.nextRow++);
+        }
       }
     })();
+    if (kept.length) t.pending.push(kept);
     return out;
   }
 
-  clear(runId: string): void {
-    const run = this.runs.get(runId);
-    if (run === undefined) return;
-    this.runs.delete(runId);
-    if (this.runs.size === 0) {
-      // Nothing else staged on this connection: empty wholesale (SQLite's truncate path).
-      this.db.exec('DELETE FROM mem.seen; DELETE FROM tmp.staging;');
-      return;
+  /** The full rows (key, payload, key, payload, ...) of the oldest classified batch that kept some. */
+  keep(runId: string, rows: string[]): void {
+    const t = this.tables(runId);
+    const ids = t.pending.shift();
+    if (!ids || ids.length * 2 !== rows.length) {
+      throw new Error(`staging out of step: ${rows.length / 2} rows for ${ids?.length ?? 0} kept members`);
     }
-    this.db
-      .prepare(
-        `DELETE FROM tmp.staging WHERE id IN (SELECT srow FROM mem.seen WHERE run = ? AND state IN ${KEPT})`,
-      )
-      .run(run);
-    this.db.prepare('DELETE FROM mem.seen WHERE run = ?').run(run);
+    this.db.transaction(() => {
+      for (let i = 0; i < ids.length; i++) t.keep.run(ids[i], rows[2 * i], rows[2 * i + 1]);
+    })();
+  }
+
+  /** Both steps on this thread: true for each member recorded (mirror: first in its segment this run). */
+  stage(runId: string, members: StagedMember[]): boolean[] {
+    const out = this.classify(runId, printBatch(members));
+    const rows: string[] = [];
+    for (let i = 0; i < members.length; i++) {
+      if (out[i] === Outcome.Keep) rows.push(members[i]!.key, members[i]!.payload);
+    }
+    if (rows.length) this.keep(runId, rows);
+    return Array.from(out, (o) => o !== Outcome.Duplicate);
+  }
+
+  clear(runId: string): void {
+    const t = this.runs.get(runId);
+    if (!t) return;
+    this.runs.delete(runId);
+    this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
+  }
+
+  /** Staged identities per state of one segment (one scan of the run's tables, cached until the next batch). */
+  private counts(t: RunTables, segment: string): Map<State, number> {
+    if (!t.counts) {
+      t.counts = new Map();
+      const rows = this.db
+        .prepare(
+          `SELECT seg, state, COUNT(*) AS n FROM mem.hit_${t.n} GROUP BY seg, state
+           UNION ALL SELECT seg, state, COUNT(*) AS n FROM mem.fresh_${t.n} GROUP BY seg, state`,
+        )
+        .all() as { seg: number; state: State; n: number }[];
+      for (const r of rows) {
+        const bySeg = t.counts.get(r.seg) ?? new Map<State, number>();
+        bySeg.set(r.state, (bySeg.get(r.state) ?? 0) + r.n);
+        t.counts.set(r.seg, bySeg);
+      }
+    }
+    return t.counts.get(this.segId(segment)) ?? new Map();
   }
 
   diff(runId: string, segment: string, mode: PlanMode): DiffCounts {
-    const run = this.runs.get(runId) ?? -1;
-    const rows = this.db
-      .prepare('SELECT state, COUNT(*) AS n FROM mem.seen WHERE run = ? AND segment = ? GROUP BY state')
-      .all(run, segment) as { state: State; n: number }[];
-    const count = (state: State) => rows.find((x) => x.state === state)?.n ?? 0;
-    const r = {
-      staged: rows.reduce((a, x) => a + x.n, 0),
-      unchanged: count(State.Unchanged),
-      added: count(State.New),
-      changed: count(State.Changed),
-    };
+    const t = this.runs.get(runId);
+    const c = t ? this.counts(t, segment) : new Map<State, number>();
+    const count = (state: State) => c.get(state) ?? 0;
+    const unchanged = count(State.Unchanged);
+    const changed = count(State.Changed);
     const checkpoint = (
       this.db.prepare('SELECT COUNT(*) AS n FROM main.checkpoint WHERE segment = ?').get(segment) as {
         n: number;
       }
     ).n;
     return {
-      add: r.added,
+      add: count(State.New),
       // Mirror: whatever the checkpoint holds and this run did not stage is gone.
-      remove: mode === 'mirror' ? checkpoint - r.unchanged - r.changed : count(State.RemoveHit),
-      change: r.changed,
-      unchanged: r.unchanged + count(State.RemoveMiss),
-      staged: r.staged,
+      remove: mode === 'mirror' ? checkpoint - unchanged - changed : count(State.RemoveHit),
+      change: changed,
+      unchanged: unchanged + count(State.RemoveMiss),
+      staged: [...c.values()].reduce((a, n) => a + n, 0),
       checkpoint,
     };
   }
 
   /** Writes the plan to the journal: REMOVEs (gone, old payloads) strictly before ADDs. */
   journalPlan(runId: string, segment: string, mode: PlanMode): { remove: number; add: number } {
-    const run = this.runs.get(runId) ?? -1;
-    const p = { runId, run, seg: segment };
+    const t = this.runs.get(runId);
+    if (!t) return { remove: 0, add: 0 };
+    const n = t.n;
+    const p = { runId, seg: segment, sid: this.segId(segment) };
+    const into = 'INSERT INTO main.journal (segment, run_id, action, key, payload)';
     const planned = this.db.transaction(() => {
       let remove = 0;
       if (mode === 'mirror') {
+        // The checkpoint's rows of this segment that no staged identity hit.
         remove += this.db
           .prepare(
-            `INSERT INTO main.journal (segment, run_id, action, key, payload)
-             SELECT c.segment, @runId, 'REMOVE', c.key, c.payload FROM main.checkpoint c INDEXED BY checkpoint_fp
-             WHERE c.segment = @seg AND NOT EXISTS (
-               SELECT 1 FROM mem.seen s WHERE s.run = @run AND s.segment = c.segment AND s.k1 = c.k1 AND s.k2 = c.k2)`,
+            `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload FROM main.checkpoint c INDEXED BY checkpoint_fp
+             WHERE c.segment = @seg AND NOT EXISTS (SELECT 1 FROM mem.hit_${n} h WHERE h.id = c.id)`,
           )
           .run(p).changes;
       }
       remove += this.db
         .prepare(
-          `INSERT INTO main.journal (segment, run_id, action, key, payload)
-           SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
-           FROM mem.seen s JOIN main.checkpoint c INDEXED BY checkpoint_fp
-             ON c.segment = s.segment AND c.k1 = s.k1 AND c.k2 = s.k2
-           WHERE s.run = @run AND s.segment = @seg AND s.state IN ${OLD_PAYLOAD_GOES}`,
+          `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
+           FROM mem.hit_${n} h JOIN main.checkpoint c ON c.id = h.id
+           WHERE h.seg = @sid AND h.state IN ${OLD_PAYLOAD_GOES}`,
         )
         .run(p).changes;
       const add = this.db
         .prepare(
-          `INSERT INTO main.journal (segment, run_id, action, key, payload)
-           SELECT s.segment, @runId, 'ADD', st.key, st.payload
-           FROM mem.seen s JOIN tmp.staging st ON st.id = s.srow
-           WHERE s.run = @run AND s.segment = @seg AND s.state IN ${KEPT}`,
+          `${into} SELECT @seg, @runId, 'ADD', r.key, r.payload
+           FROM (SELECT srow FROM mem.hit_${n} WHERE seg = @sid AND state IN ${KEPT}
+                 UNION ALL SELECT srow FROM mem.fresh_${n} WHERE seg = @sid AND state IN ${KEPT}) s
+           JOIN tmp.rows_${n} r ON r.id = s.srow`,
         )
         .run(p).changes;
       return { remove, add };
@@ -193,15 +269,24 @@ export class SqliteStaging {
   }
 }
 
-/** The fingerprints `stage` needs, three numbers a member: key (k1, k2) and payload (0 for a REMOVE). */
-export function printMembers(members: StagedMember[]): Float64Array {
-  const out = new Float64Array(members.length * 3);
+/** A batch as `classify` takes it: fingerprints, segment indexes and intents, no full rows. */
+export function printBatch(members: StagedMember[]): PrintedBatch {
+  const segments: string[] = [];
+  const index = new Map<string, number>();
+  const seg = new Uint16Array(members.length);
+  const prints = new Float64Array(members.length * 3);
+  const intent = new Uint8Array(members.length);
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const [k1, k2] = keyPrint(m.key);
-    out[3 * i] = k1;
-    out[3 * i + 1] = k2;
-    out[3 * i + 2] = m.action === 'REMOVE' ? 0 : payloadPrint(m.payload);
+    let s = index.get(m.segment);
+    if (s === undefined) {
+      s = segments.push(m.segment) - 1;
+      index.set(m.segment, s);
+    }
+    seg[i] = s;
+    keyPrintInto(m.key, prints, 3 * i);
+    prints[3 * i + 2] = m.action === 'REMOVE' ? 0 : payloadPrint(m.payload);
+    intent[i] = m.action === undefined ? Intent.Mirror : m.action === 'REMOVE' ? Intent.Remove : Intent.Add;
   }
-  return out;
+  return { segments, seg, prints, intent };
 }

@@ -29,8 +29,9 @@ export class StageWorker {
 
   private fail(err: Error): void {
     this.failed ??= new SystemError(`the SQLite staging worker failed: ${err.message}`, { cause: err });
-    for (const w of this.waiting.values()) w.reject(this.failed);
+    const waiting = [...this.waiting.values()];
     this.waiting.clear();
+    for (const w of waiting) w.reject(this.failed);
   }
 
   async call<T>(op: StageCall['op'], ...args: unknown[]): Promise<T> {
@@ -41,6 +42,17 @@ export class StageWorker {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, op, args } satisfies StageCall);
     });
+  }
+
+  /**
+   * Posts a call without waiting for its answer; a failure fails every later call (the worker's
+   * staging would be out of step).
+   */
+  post(op: StageCall['op'], ...args: unknown[]): void {
+    if (this.failed) return;
+    const id = this.nextId++;
+    this.waiting.set(id, { resolve: () => undefined, reject: (e) => this.fail(e) });
+    this.worker.postMessage({ id, op, args } satisfies StageCall);
   }
 
   async close(): Promise<void> {

@@ -105,6 +105,12 @@ export interface StateStore {
    * in its segment (mirror). Events (members with `action`) are always recorded: the last one wins.
    */
   stage(runId: string, members: StagedMember[]): Promise<boolean[]>;
+  /**
+   * Members per `stage` call that suit this store (default 5000). The runner holds each batch's
+   * members until the store answers, so a store that answers from another thread asks for small
+   * batches: members then die young instead of being promoted and copied by the garbage collector.
+   */
+  readonly stageBatchSize?: number;
   clearStaging(runId: string): Promise<void>;
 
   // ---- diff and journal
