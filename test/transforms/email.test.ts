@@ -228,11 +228,11 @@ describe('looksLikeEmail', () => {
 });
 
 /**
- * normalizeEmail decides most addresses on a fast path (one ASCII regex, or a one-pass scan for
- * text below U+0300); normalizeEmailFull always takes the full path (whitespace removal, NFC, the
- * Unicode regex). They must agree on every input: the fast paths must not weaken validation.
+ * normalizeEmail decides most addresses on a fast path (a one-pass scan for text below U+0300);
+ * normalizeEmailFull always takes the full path (whitespace removal, NFC, the
+ * Unicode regex). They must agree on every input: the fast path must not weaken validation.
  */
-describe('normalizeEmail: the fast paths agree with the full path', () => {
+describe('normalizeEmail: the fast path agrees with the full path', () => {
   // Characters that steer the paths: ASCII of every class, capitals, Latin-1 and Latin Extended
   // letters (fast scan), NBSP/controls/U+0300+ (full path), combining marks, case-changing
   // specials (İ lower-cases to i + U+0307; Ⱥ to U+2C65), surrogates.
