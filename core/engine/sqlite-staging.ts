@@ -172,12 +172,9 @@ export class SqliteStaging {
   /** Both steps on this thread: true for each member recorded (mirror: first in its segment this run). */
   stage(runId: string, members: StagedMember[]): boolean[] {
     const out = this.classify(runId, printBatch(members));
-    const rows: string[] = [];
-    for (let i = 0; i < members.length; i++) {
-      if (out[i] === Outcome.Keep) rows.push(members[i]!.key, members[i]!.payload);
-    }
+    const rows = keptRows(members, out);
     if (rows.length) this.keep(runId, rows);
-    return Array.from(out, (o) => o !== Outcome.Duplicate);
+    return recorded(out);
   }
 
   clear(runId: string): void {
@@ -267,6 +264,20 @@ export class SqliteStaging {
     this.db.pragma('shrink_memory');
     return planned;
   }
+}
+
+/** What `keep` takes after `classify` answered `out`: key, payload of each member it keeps. */
+export function keptRows(members: StagedMember[], out: Uint8Array): string[] {
+  const rows: string[] = [];
+  for (let i = 0; i < members.length; i++) {
+    if (out[i] === Outcome.Keep) rows.push(members[i]!.key, members[i]!.payload);
+  }
+  return rows;
+}
+
+/** `stage`'s answer from `classify`'s: true for each member recorded. */
+export function recorded(out: Uint8Array): boolean[] {
+  return Array.from(out, (o) => o !== Outcome.Duplicate);
 }
 
 /** A batch as `classify` takes it: fingerprints, segment indexes and intents, no full rows. */

@@ -12,7 +12,7 @@ import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
 import { openSqlite } from './sqlite-open.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
-import { Outcome, printBatch, SqliteStaging } from './sqlite-staging.js';
+import { keptRows, printBatch, recorded, SqliteStaging } from './sqlite-staging.js';
 import { StageWorker } from './stage-worker-client.js';
 import type {
   DiffCounts,
@@ -86,13 +86,19 @@ export class SqliteStore implements StateStore {
 
   /** Runs a staging call where staging lives: the worker thread, or this connection. */
   private async staging<T>(op: 'diff' | 'journalPlan' | 'clear', ...args: unknown[]): Promise<T> {
-    if (this.useWorker) {
-      this.worker ??= new StageWorker(this.path);
-      return this.worker.call<T>(op, ...args);
-    }
-    this.inline ??= new SqliteStaging(this.db);
-    const s = this.inline as unknown as Record<string, (...a: unknown[]) => T>;
+    if (this.useWorker) return this.stageWorker().call<T>(op, ...args);
+    const s = this.inlineStaging() as unknown as Record<string, (...a: unknown[]) => T>;
     return s[op]!.call(this.inline, ...args);
+  }
+
+  private stageWorker(): StageWorker {
+    this.worker ??= new StageWorker(this.path);
+    return this.worker;
+  }
+
+  private inlineStaging(): SqliteStaging {
+    this.inline ??= new SqliteStaging(this.db);
+    return this.inline;
   }
 
   async migrate(): Promise<void> {
@@ -188,20 +194,14 @@ export class SqliteStore implements StateStore {
   }
 
   async stage(runId: string, members: StagedMember[]): Promise<boolean[]> {
-    if (!this.useWorker) {
-      this.inline ??= new SqliteStaging(this.db);
-      return this.inline.stage(runId, members);
-    }
+    if (!this.useWorker) return this.inlineStaging().stage(runId, members);
     // Fingerprints are computed here, so hashing (this thread) and SQLite (the worker's) share the
     // load; only the members the worker keeps (new or changed: the ADDs) cross in full.
-    this.worker ??= new StageWorker(this.path);
-    const out = await this.worker.call<Uint8Array>('classify', runId, printBatch(members));
-    const rows: string[] = [];
-    for (let i = 0; i < members.length; i++) {
-      if (out[i] === Outcome.Keep) rows.push(members[i]!.key, members[i]!.payload);
-    }
-    if (rows.length) this.worker.post('keep', runId, rows);
-    return Array.from(out, (o) => o !== Outcome.Duplicate);
+    const worker = this.stageWorker();
+    const out = await worker.call<Uint8Array>('classify', runId, printBatch(members));
+    const rows = keptRows(members, out);
+    if (rows.length) worker.post('keep', runId, rows);
+    return recorded(out);
   }
 
   async clearStaging(runId: string): Promise<void> {
