@@ -8,6 +8,14 @@ import { describeBatchConformance } from './batch-suite.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
+/** The three-part fixture as `part-N.csv.gz` files in `dir`. */
+async function gzipParts(dir: string): Promise<void> {
+  for (const part of ['part-1.csv', 'part-2.csv', 'part-3.csv']) {
+    const text = await readFile(fixture(`parts/${part}`));
+    await writeFile(join(dir, `${part}.gz`), gzipSync(text));
+  }
+}
+
 describeSourceConformance('csv', {
   definition: csvSource,
   validConfig: async (dir) => {
@@ -54,10 +62,7 @@ describeSourceConformance('csv', {
 describeSourceConformance('csv (gzip glob)', {
   definition: csvSource,
   validConfig: async (dir) => {
-    for (const part of ['part-1.csv', 'part-2.csv', 'part-3.csv']) {
-      const text = await readFile(fixture(`parts/${part}`));
-      await writeFile(join(dir, `${part}.gz`), gzipSync(text));
-    }
+    await gzipParts(dir);
     return { path: '*.csv.gz', stateEvery: 2 };
   },
   expectedRecords: 9,
@@ -76,10 +81,7 @@ describeBatchConformance('csv', {
 describeBatchConformance('csv (gzip glob)', {
   definition: csvSource,
   validConfig: async (dir) => {
-    for (const part of ['part-1.csv', 'part-2.csv', 'part-3.csv']) {
-      const text = await readFile(fixture(`parts/${part}`));
-      await writeFile(join(dir, `${part}.gz`), gzipSync(text));
-    }
+    await gzipParts(dir);
     return { path: '*.csv.gz', stateEvery: 1 };
   },
 });

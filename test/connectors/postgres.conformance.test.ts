@@ -23,15 +23,18 @@ async function audienceTable(): Promise<string> {
   return schema;
 }
 
+/** The audience table read by its `updated` cursor (ties included), a STATE every 2 rows. */
+const cursorTable = async (batchSize: number) => ({
+  url: pg.url,
+  table: `${await audienceTable()}.audience`,
+  cursorColumn: 'updated',
+  stateEvery: 2,
+  batchSize,
+});
+
 describeSourceConformance('postgres (table, cursor column with ties)', {
   definition: postgresSource,
-  validConfig: async () => ({
-    url: pg.url,
-    table: `${await audienceTable()}.audience`,
-    cursorColumn: 'updated',
-    stateEvery: 2,
-    batchSize: 3,
-  }),
+  validConfig: () => cursorTable(3),
   expectedRecords: 10,
   invalidConfigs: [
     {
@@ -78,13 +81,7 @@ describeSourceConformance('postgres (query with ORDER BY, offset resume)', {
 // readBatches: the same items as read, and resumable from a state inside a batch (batchSize > stateEvery).
 describeBatchConformance('postgres (table, cursor column with ties)', {
   definition: postgresSource,
-  validConfig: async () => ({
-    url: pg.url,
-    table: `${await audienceTable()}.audience`,
-    cursorColumn: 'updated',
-    stateEvery: 2,
-    batchSize: 5,
-  }),
+  validConfig: () => cursorTable(5),
 });
 
 describeBatchConformance('postgres (query, offset resume)', {

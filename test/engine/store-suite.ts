@@ -44,6 +44,18 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       }
     }
 
+    /** What was sent, as ACTION:key:payload sorted; the REMOVEs (first `removes` entries) come first. */
+    function sentInOrder(sent: JournalEntry[], removes: number): string[] {
+      expect(sent.slice(0, removes).every((e) => e.action === 'REMOVE')).toBe(true);
+      return sent.map((e) => `${e.action}:${e.key}:${e.payload}`).sort();
+    }
+
+    async function checkpointOf(segment: string): Promise<string[]> {
+      const members = [];
+      for await (const row of store.checkpointMembers(segment)) members.push(`${row.key}=${row.payload}`);
+      return members;
+    }
+
     it('flags duplicate identities within a segment but not across segments', async () => {
       const fresh = await store.stage('r1', [m('a'), m('b'), m('a'), m('a', '{}', 's2')]);
       expect(fresh).toEqual([true, true, false, true]);
@@ -62,16 +74,13 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       const sent = await drainAll('r2');
       // REMOVEs (gone + old payload of the changed one) strictly before ADDs; within an action the
       // order is the store's own.
-      expect(sent.slice(0, 2).every((e) => e.action === 'REMOVE')).toBe(true);
-      expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`).sort()).toEqual([
+      expect(sentInOrder(sent, 2)).toEqual([
         'ADD:b:{"k":"b2"}',
         'ADD:d:{"k":"d"}',
         'REMOVE:b:{"k":"b"}',
         'REMOVE:c:{"k":"c"}',
       ]);
-      const members = [];
-      for await (const row of store.checkpointMembers('s1')) members.push(`${row.key}=${row.payload}`);
-      expect(members).toEqual(['a={"k":"a"}', 'b={"k":"b2"}', 'd={"k":"d"}']);
+      expect(await checkpointOf('s1')).toEqual(['a={"k":"a"}', 'b={"k":"b2"}', 'd={"k":"d"}']);
     });
 
     it('events: the last event of an identity wins; members without events stay', async () => {
@@ -93,16 +102,13 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       expect(d).toMatchObject({ add: 1, remove: 1, change: 1, unchanged: 3, staged: 6, checkpoint: 3 });
       expect(await store.journalPlan('r2', 's1', 'events')).toEqual({ remove: 2, add: 2 });
       const sent = await drainAll('r2');
-      expect(sent.slice(0, 2).every((e) => e.action === 'REMOVE')).toBe(true);
-      expect(sent.map((e) => `${e.action}:${e.key}:${e.payload}`).sort()).toEqual([
+      expect(sentInOrder(sent, 2)).toEqual([
         'ADD:b:{"k":"b2"}',
         'ADD:c:{"k":"c"}',
         'REMOVE:a:{"k":"a"}',
         'REMOVE:b:{"k":"b"}',
       ]);
-      const members = [];
-      for await (const row of store.checkpointMembers('s1')) members.push(`${row.key}=${row.payload}`);
-      expect(members).toEqual(['b={"k":"b2"}', 'c={"k":"c"}', 'e={"k":"e"}']);
+      expect(await checkpointOf('s1')).toEqual(['b={"k":"b2"}', 'c={"k":"c"}', 'e={"k":"e"}']);
 
       // A mirror run afterwards diffs against the exact checkpoint the events left.
       await store.stage('r3', [m('b', '{"k":"b2"}'), m('c'), m('f')]);
