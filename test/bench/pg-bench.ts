@@ -21,13 +21,10 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { PostgresConfig } from '../../connectors/postgres/config.js';
 import { postgresSource } from '../../connectors/postgres/index.js';
-import { silentLogger } from '../../core/log.js';
-import type { Rejection, SourceItem } from '../../core/plugin.js';
+import type { SourceItem } from '../../core/plugin.js';
 import { sourceBatches } from '../../core/source-batches.js';
-import { normalizeEmail } from '../../transforms/email.js';
-import { hashEmail } from '../../transforms/hash.js';
-import { type BuiltMember, buildUserMember } from '../../transforms/user.js';
 import { AUDIENCE_COLUMNS } from './generate.js';
+import { audienceInput, benchContext, builtMembers, hashedEmails, printResult } from './source-modes.js';
 
 const URL = process.env.DATABASE_URL;
 let sink = 0;
@@ -103,52 +100,11 @@ async function raw(table: string): Promise<number> {
 /** The source read as the runner reads it: through sourceBatches (readBatches). */
 function items(table: string, batchSize?: number): AsyncIterable<SourceItem[]> {
   const config = PostgresConfig.parse({ ...(URL ? { url: URL } : {}), table, batchSize });
-  const ctx = {
-    logger: silentLogger(),
-    signal: new AbortController().signal,
-    baseDir: process.cwd(),
-    now: Date.now,
-  };
-  return sourceBatches(postgresSource, config, ctx, {});
+  return sourceBatches(postgresSource, config, benchContext(process.cwd()), {});
 }
 
-async function sourceHash(table: string, batchSize?: number): Promise<number> {
-  let rows = 0;
-  for await (const batch of items(table, batchSize)) {
-    for (const item of batch) {
-      if (item.type !== 'record') continue;
-      rows++;
-      const email = normalizeEmail(String(item.data.email ?? ''));
-      if (email) sink += hashEmail(email, 'sha256').length;
-    }
-  }
-  return rows;
-}
-
-async function source(table: string): Promise<number> {
-  let rows = 0;
-  const options = { hash: 'sha256', overlong: 'truncate' } as const;
-  for await (const batch of items(table)) {
-    for (const item of batch) {
-      if (item.type !== 'record') continue;
-      rows++;
-      const d = item.data as Record<string, string | undefined>;
-      const built: BuiltMember | Rejection = buildUserMember(
-        {
-          email: d.email,
-          firstName: d.first_name,
-          lastName: d.last_name,
-          title: d.title,
-          company: d.company,
-          country: d.country,
-        },
-        options,
-      );
-      if (!('rejected' in built)) sink += built.member.key.length;
-    }
-  }
-  return rows;
-}
+const sourceHash = (table: string, batchSize?: number) =>
+  hashedEmails(items(table, batchSize), (d: Record<string, unknown>) => d.email);
 
 async function main(): Promise<void> {
   const [mode, table, file] = process.argv.slice(2);
@@ -168,21 +124,11 @@ async function main(): Promise<void> {
     raw: () => raw(table),
     'source+hash': () => sourceHash(table),
     'source+hash/batch1000': () => sourceHash(table, 1000),
-    source: () => source(table),
+    source: () => builtMembers(items(table), audienceInput),
     drop: () => drop(table),
   };
   const rows = await (modes[mode as string] as () => Promise<number>)();
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(
-    JSON.stringify({
-      mode,
-      rows,
-      seconds: Number(seconds.toFixed(3)),
-      rowsPerSec: Math.round(rows / seconds),
-      peakRssMb,
-    }),
-  );
+  printResult(mode as string, rows, started);
   if (sink < 0) console.error(sink);
 }
 

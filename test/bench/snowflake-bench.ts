@@ -19,12 +19,9 @@ import { createGunzip, createGzip } from 'node:zlib';
 import Papa from 'papaparse';
 import { SnowflakeJsonConfig } from '../../connectors/snowflake-json/config.js';
 import { snowflakeJsonSource } from '../../connectors/snowflake-json/index.js';
-import { silentLogger } from '../../core/log.js';
-import type { Rejection, SourceItem } from '../../core/plugin.js';
+import type { SourceItem } from '../../core/plugin.js';
 import { sourceBatches } from '../../core/source-batches.js';
-import { normalizeEmail } from '../../transforms/email.js';
-import { hashEmail } from '../../transforms/hash.js';
-import { type BuiltMember, buildUserMember } from '../../transforms/user.js';
+import { benchContext, builtMembers, hashedEmails, printResult } from './source-modes.js';
 
 let sink = 0;
 
@@ -73,55 +70,27 @@ async function raw(file: string): Promise<number> {
 
 /** The source read as the runner reads it: through sourceBatches (readBatches). */
 function items(file: string): AsyncIterable<SourceItem[]> {
-  const config = SnowflakeJsonConfig.parse({ path: file });
-  const ctx = {
-    logger: silentLogger(),
-    signal: new AbortController().signal,
-    baseDir: dirname(file),
-    now: Date.now,
-  };
-  return sourceBatches(snowflakeJsonSource, config, ctx, {});
+  return sourceBatches(
+    snowflakeJsonSource,
+    SnowflakeJsonConfig.parse({ path: file }),
+    benchContext(dirname(file)),
+    {},
+  );
 }
 
-async function sourceHash(file: string): Promise<number> {
-  let rows = 0;
-  for await (const batch of items(file)) {
-    for (const item of batch) {
-      if (item.type !== 'record') continue;
-      rows++;
-      const email = normalizeEmail(String(item.data.EMAIL ?? ''));
-      if (email) sink += hashEmail(email, 'sha256').length;
-    }
-  }
-  return rows;
-}
-
-async function source(file: string): Promise<number> {
-  let rows = 0;
-  const options = { hash: 'sha256', overlong: 'truncate' } as const;
-  for await (const batch of items(file)) {
-    for (const item of batch) {
-      if (item.type !== 'record') continue;
-      rows++;
-      // A key OBJECT_CONSTRUCT omitted is null; buildUserMember takes undefined for "absent".
-      const d = item.data as Record<string, string | null>;
-      const v = (k: string) => d[k] ?? undefined;
-      const built: BuiltMember | Rejection = buildUserMember(
-        {
-          email: v('EMAIL'),
-          firstName: v('FIRST_NAME'),
-          lastName: v('LAST_NAME'),
-          title: v('TITLE'),
-          company: v('COMPANY'),
-          country: v('COUNTRY'),
-        },
-        options,
-      );
-      if (!('rejected' in built)) sink += built.member.key.length;
-    }
-  }
-  return rows;
-}
+/**
+ * OBJECT_CONSTRUCT keys are upper case; a key it omitted is null, and buildUserMember takes
+ * undefined for "absent".
+ */
+type SnowflakeRow = Record<string, string | null>;
+const snowflakeInput = (d: SnowflakeRow) => ({
+  email: d.EMAIL ?? undefined,
+  firstName: d.FIRST_NAME ?? undefined,
+  lastName: d.LAST_NAME ?? undefined,
+  title: d.TITLE ?? undefined,
+  company: d.COMPANY ?? undefined,
+  country: d.COUNTRY ?? undefined,
+});
 
 async function main(): Promise<void> {
   const [mode, file, out] = process.argv.slice(2);
@@ -138,19 +107,9 @@ async function main(): Promise<void> {
       : mode === 'raw'
         ? await raw(file)
         : mode === 'source+hash'
-          ? await sourceHash(file)
-          : await source(file);
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(
-    JSON.stringify({
-      mode,
-      rows,
-      seconds: Number(seconds.toFixed(3)),
-      rowsPerSec: Math.round(rows / seconds),
-      peakRssMb,
-    }),
-  );
+          ? await hashedEmails(items(file), (d: SnowflakeRow) => d.EMAIL)
+          : await builtMembers(items(file), snowflakeInput);
+  printResult(mode as string, rows, started);
   if (sink < 0) console.error(sink);
 }
 

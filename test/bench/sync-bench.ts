@@ -9,10 +9,10 @@
  */
 import { builtinRegistry } from '../../connectors/index.js';
 import { loadPipeline } from '../../core/config/load.js';
-import { silentLogger } from '../../core/log.js';
 import { isRejection, type PipelineRow } from '../../core/plugin.js';
 import { runPipeline } from '../../core/runner/sync.js';
 import { sourceBatches } from '../../core/source-batches.js';
+import { benchContext, printResult } from './source-modes.js';
 
 const [mode, file] = process.argv.slice(2);
 if ((mode !== 'sync' && mode !== 'read') || !file) {
@@ -37,12 +37,7 @@ if (mode === 'sync') {
     sendSeconds: report.segments.reduce((a, s) => a + s.durationMs, 0) / 1000,
   };
 } else {
-  const ctx = {
-    logger: silentLogger(),
-    signal: new AbortController().signal,
-    baseDir: pipeline.baseDir,
-    now: Date.now,
-  };
+  const ctx = benchContext(pipeline.baseDir);
   const chain = pipeline.transforms.map((t) => t.def.create(t.config, ctx));
   let kept = 0;
   // The runner's own way of reading (batches), so the two passes differ only by the state store.
@@ -65,14 +60,4 @@ if (mode === 'sync') {
   }
   extra = { kept };
 }
-const seconds = (performance.now() - started) / 1000;
-console.log(
-  JSON.stringify({
-    mode,
-    rows,
-    seconds: Number(seconds.toFixed(3)),
-    rowsPerSec: Math.round(rows / seconds),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    ...extra,
-  }),
-);
+printResult(mode, rows, started, extra);
