@@ -70,5 +70,7 @@ export function pgMigrations(s: string): string[] {
     `ALTER TABLE ${s}.staging ADD COLUMN IF NOT EXISTS action text`,
     // v3: the source state an events-mode pipeline resumes from.
     `CREATE TABLE IF NOT EXISTS ${s}.source_state (name text PRIMARY KEY, state text NOT NULL, saved_at bigint NOT NULL)`,
+    // v4: journal pruning (after every run) finds finished entries by index, not by a scan of all.
+    `CREATE INDEX IF NOT EXISTS journal_done ON ${s}.journal (done_at) WHERE status <> 'pending'`,
   ];
 }
