@@ -184,10 +184,10 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     }
     await stager.flush();
     o.onProgress?.(accounting.counts);
-    if (!refused) await planStaged();
+    const planned = !refused && (await planStaged());
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
     // Only once every event read is journaled and sent may the next run start after them.
-    if (events && !o.dryRun && [...segReports.values()].every((r) => !r.refused)) {
+    if (events && !o.dryRun && planned) {
       await store.saveSourceState(stateName, endState, now());
     }
   } catch (err) {
