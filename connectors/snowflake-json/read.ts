@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ConfigError, InterruptedError } from '../../core/errors.js';
 import type { PluginContext, ReadOptions, SourceItem } from '../../core/plugin.js';
+import { compileRecordBuilder } from '../../core/record-builder.js';
 import { flattenBatches, readFileRows } from '../../core/source-batches.js';
 import { PLUGIN, type SnowflakeJsonConfig } from './config.js';
 import { detectCompression, type ExportFile, openDecompressed, resolveFiles, unreadable } from './files.js';
@@ -127,9 +128,9 @@ export function readSnowflake(
 }
 
 /**
- * value -> `{ column: field(value[column]) }` for every column (absent -> null), compiled once into
- * one object literal (a fixed shape, no `Object.entries` per row). Returns undefined when the value
- * has a key outside the columns (`withExtraKeys` handles that rare row).
+ * value -> `{ column: field(value[column]) }` for every column (absent -> null), compiled once
+ * (core/record-builder.ts: no `Object.entries` per row). Returns undefined when the value has a key
+ * outside the columns (`withExtraKeys` handles that rare row).
  */
 function dataBuilder(
   columns: string[],
@@ -139,33 +140,27 @@ function dataBuilder(
     for (const k of Object.keys(value)) if (!known.has(k)) return undefined;
     return withExtraKeys(columns, value);
   };
-  if (columns.includes('__proto__') || new Set(columns).size !== columns.length) return fallback;
-  // Names an object inherits (`toString`...) must be looked up as own keys; JSON values are never undefined.
-  const own = (c: string, k: string) =>
-    c in Object.prototype ? `HAS.call(v, ${k})` : `v[${k}] !== undefined`;
-  const keys = columns.map((c) => [c, JSON.stringify(c)] as const);
-  // Own keys of the value that are columns; more keys than that means an extra one.
-  const present = keys.map(([c, k]) => `(${own(c, k)} ? 1 : 0)`).join(' + ');
-  const body = keys.map(([c, k]) => `${k}: ${own(c, k)} ? field(v[${k}]) : null`).join(', ');
-  // Names are JSON string literals, so a key in the data cannot inject code.
-  let make: (f: typeof field, has: typeof Object.prototype.hasOwnProperty) => unknown;
-  try {
-    make = new Function(
-      'field',
-      'HAS',
-      `return function (v) {
+  return compileRecordBuilder(
+    columns,
+    (keys) => {
+      // Names an object inherits (`toString`...) must be looked up as own keys; JSON values are never undefined.
+      const own = (i: number) =>
+        (columns[i] as string) in Object.prototype
+          ? `HAS.call(v, ${keys[i]})`
+          : `v[${keys[i]}] !== undefined`;
+      // Own keys of the value that are columns; more keys than that means an extra one.
+      const present = keys.map((_, i) => `(${own(i)} ? 1 : 0)`).join(' + ');
+      const body = keys.map((k, i) => `${k}: ${own(i)} ? field(v[${k}]) : null`).join(', ');
+      return `return function (v) {
         let n = 0;
         for (const _ in v) n++;
         if (n !== ${present || 0}) return undefined;
         return { ${body} };
-      };`,
-    ) as typeof make;
-  } catch {
-    return fallback; // node --disallow-code-generation-from-strings
-  }
-  return make(field, Object.prototype.hasOwnProperty) as (
-    value: Record<string, unknown>,
-  ) => Record<string, unknown> | undefined;
+      };`;
+    },
+    { field, HAS: Object.prototype.hasOwnProperty },
+    fallback,
+  );
 }
 
 /** Every column (null when absent), then the value's own keys, each as `field` makes it. */

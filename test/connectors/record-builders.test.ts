@@ -10,6 +10,7 @@ import { recordBuilder } from '../../connectors/csv/read.js';
 import { snowflakeJsonSource } from '../../connectors/snowflake-json/index.js';
 import { silentLogger } from '../../core/log.js';
 import type { SourceItem } from '../../core/plugin.js';
+import { compileRecordBuilder } from '../../core/record-builder.js';
 
 const odd = [
   'email',
@@ -22,6 +23,34 @@ const odd = [
   'constructor',
   '\u2028',
 ];
+
+describe('compileRecordBuilder', () => {
+  const fallback = () => 'loop';
+  const source = (keys: string[]) => `return function () { return [${keys.join(', ')}]; };`;
+
+  it('compiles ordinary and odd names, each given as a JSON literal', () => {
+    const built = compileRecordBuilder(odd, source, {}, fallback);
+    expect(built).not.toBe(fallback);
+    expect(built()).toEqual(odd);
+  });
+
+  it('passes the scope to the generated code by name', () => {
+    expect(
+      compileRecordBuilder(
+        ['a'],
+        () => 'return () => twice(2);',
+        { twice: (n: number) => 2 * n },
+        fallback,
+      )(),
+    ).toBe(4);
+  });
+
+  it('falls back for `__proto__`, repeated names and code that does not compile', () => {
+    expect(compileRecordBuilder(['__proto__'], source, {}, fallback)).toBe(fallback);
+    expect(compileRecordBuilder(['a', 'a'], source, {}, fallback)).toBe(fallback);
+    expect(compileRecordBuilder(['a'], () => 'return {', {}, fallback)).toBe(fallback);
+  });
+});
 
 describe('csv recordBuilder', () => {
   it('maps fields to any column names, literally', () => {
