@@ -12,7 +12,13 @@ export function openSqlite(path: string, cacheMb = 32): Database.Database {
   // 2-3x faster than in a temporary file).
   db.exec(`ATTACH DATABASE '' AS tmp`);
   db.exec(`ATTACH DATABASE ':memory:' AS mem`);
-  db.exec('PRAGMA tmp.journal_mode = OFF; PRAGMA tmp.synchronous = OFF;');
+  // Staging tables are scratch: no rollback journal (a failed staging call fails the run anyway).
+  // better-sqlite3's defensive mode refuses journal_mode = OFF, so it is lifted for these two pragmas.
+  db.unsafeMode(true);
+  db.pragma('tmp.journal_mode = OFF');
+  db.pragma('mem.journal_mode = OFF');
+  db.unsafeMode(false);
+  db.pragma('tmp.synchronous = OFF');
   db.pragma(`cache_size = -${cacheMb * 1024}`);
   db.pragma('tmp.cache_size = -32768');
   // The schema migration fingerprints rows that older versions stored without.
