@@ -67,21 +67,22 @@ export function payloadPrint(payload: string): number {
   return (a >>> 0) * 0x100000 + (b >>> 12);
 }
 
+/** Lower-case hex digit values by character code; -1 for anything else (a table: no branches). */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 16; c++) HEX['0123456789abcdef'.charCodeAt(c)] = c;
+
 /** The value of s[from, to) as lower-case hex digits, or -1 if any is not one. */
 function hexValue(s: string, from: number, to: number): number {
   let v = 0;
+  // Any non-digit makes `bad` negative (table -1) or above 127 (a code unit beyond ASCII).
+  let bad = 0;
   for (let i = from; i < to; i++) {
-    const d = hexDigit(s.charCodeAt(i));
-    if (d < 0) return -1;
+    const c = s.charCodeAt(i);
+    const d = HEX[c & 127]!;
+    bad |= d | (c & ~127);
     v = v * 16 + d;
   }
-  return v;
-}
-
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48; // 0-9
-  if (c >= 97 && c <= 102) return c - 87; // a-f
-  return -1;
+  return bad < 0 || bad > 127 ? -1 : v;
 }
 
 /**
