@@ -97,4 +97,10 @@ export const SQLITE_MIGRATIONS: string[] = [
   `
   DROP INDEX checkpoint_key;
   `,
+  // v6: members per segment, kept by the transactions that change the checkpoint, so a count is
+  // one row instead of a scan of the segment's index (4 counts a run; 0.1-0.5 s at 1M members).
+  `
+  CREATE TABLE checkpoint_counts (segment TEXT PRIMARY KEY, members INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO checkpoint_counts (segment, members) SELECT segment, COUNT(*) FROM checkpoint GROUP BY segment;
+  `,
 ];

@@ -209,11 +209,7 @@ export class SqliteStaging {
     const count = (state: State) => c.get(state) ?? 0;
     const unchanged = count(State.Unchanged);
     const changed = count(State.Changed);
-    const checkpoint = (
-      this.db.prepare('SELECT COUNT(*) AS n FROM main.checkpoint WHERE segment = ?').get(segment) as {
-        n: number;
-      }
-    ).n;
+    const checkpoint = checkpointCount(this.db, segment);
     return {
       add: count(State.New),
       // Mirror: whatever the checkpoint holds and this run did not stage is gone.
@@ -264,6 +260,12 @@ export class SqliteStaging {
     this.db.pragma('shrink_memory');
     return planned;
   }
+}
+
+/** Members the checkpoint holds for a segment (schema v6 keeps the count with the rows). */
+export function checkpointCount(db: Database.Database, segment: string): number {
+  const n = db.prepare('SELECT members FROM main.checkpoint_counts WHERE segment = ?').pluck().get(segment);
+  return (n as number | undefined) ?? 0;
 }
 
 /** What `keep` takes after `classify` answered `out`: key, payload of each member it keeps. */

@@ -12,7 +12,7 @@ import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
 import { openSqlite } from './sqlite-open.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
-import { keptRows, printBatch, recorded, SqliteStaging } from './sqlite-staging.js';
+import { checkpointCount, keptRows, printBatch, recorded, SqliteStaging } from './sqlite-staging.js';
 import { StageWorker } from './stage-worker-client.js';
 import type {
   DiffCounts,
@@ -40,6 +40,8 @@ export class SqliteStore implements StateStore {
   private worker: StageWorker | undefined;
   /** Measured (1M rows, 1% churn): 500 cut main-thread GC from 3.6 s to 0.7 s against 5000. */
   readonly stageBatchSize: number | undefined;
+  /** Measured (1M rows): 4 batches queued cut the read phase's wait for the worker 3.3 -> 1.1-2.1 s. */
+  readonly stageDepth: number | undefined;
 
   constructor(
     readonly path: string,
@@ -65,6 +67,7 @@ export class SqliteStore implements StateStore {
     }
     this.useWorker = path !== ':memory:' && path !== '' && (options.stagingWorker ?? true);
     this.stageBatchSize = this.useWorker ? 500 : undefined;
+    this.stageDepth = this.useWorker ? 4 : undefined;
     this.migrateSync();
   }
 
@@ -184,6 +187,7 @@ export class SqliteStore implements StateStore {
   async resetSegment(segment: string): Promise<{ checkpointCleared: number; journalDropped: number }> {
     return this.db.transaction(() => {
       const c = this.db.prepare('DELETE FROM checkpoint WHERE segment = ?').run(segment).changes;
+      this.db.prepare('DELETE FROM checkpoint_counts WHERE segment = ?').run(segment);
       const j = this.db
         .prepare(
           `UPDATE journal SET status = 'dropped', done_at = ? WHERE segment = ? AND status = 'pending'`,
@@ -258,7 +262,14 @@ export class SqliteStore implements StateStore {
     const rej = this.db.prepare(
       'INSERT INTO rejects (run_id, segment, action, key, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    const count = this.db.prepare(
+      `INSERT INTO checkpoint_counts (segment, members) VALUES (?, ?)
+       ON CONFLICT (segment) DO UPDATE SET members = members + excluded.members`,
+    );
     this.db.transaction(() => {
+      // Members gained (+) or lost (-) per segment, written with the rows that changed.
+      const delta = new Map<string, number>();
+      const add = (segment: string, n: number) => delta.set(segment, (delta.get(segment) ?? 0) + n);
       for (const o of outcomes) {
         const e = o.entry;
         if (o.ok) {
@@ -267,14 +278,16 @@ export class SqliteStore implements StateStore {
             const p = payloadPrint(e.payload);
             if (update.run(e.payload, now, p, e.segment, k1, k2, e.key).changes === 0) {
               insert.run(e.segment, e.key, e.payload, now, k1, k2, p);
+              add(e.segment, 1);
             }
-          } else remove.run(e.segment, k1, k2, e.key, e.payload);
+          } else add(e.segment, -remove.run(e.segment, k1, k2, e.key, e.payload).changes);
           done.run('acked', null, now, e.id);
         } else {
           done.run('rejected', o.reason ?? 'rejected', now, e.id);
           rej.run(runId, e.segment, e.action, e.key, o.reason ?? 'rejected', now);
         }
       }
+      for (const [segment, n] of delta) if (n !== 0) count.run(segment, n);
     })();
   }
 
@@ -300,9 +313,7 @@ export class SqliteStore implements StateStore {
   }
 
   async checkpointCount(segment: string): Promise<number> {
-    return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM checkpoint WHERE segment = ?').get(segment) as { n: number }
-    ).n;
+    return checkpointCount(this.db, segment);
   }
 
   async *checkpointMembers(segment: string): AsyncIterable<{ key: string; payload: string }> {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyPrint } from '../../core/engine/fingerprint.js';
 import { openSqlite } from '../../core/engine/sqlite-open.js';
@@ -52,7 +53,7 @@ describe('SqliteStore schema migration', () => {
     }
   });
 
-  it('v3 -> v5 re-fingerprints payloads stored the former (MD5) way (v4) and drops the key index (v5)', async () => {
+  it('v3 -> v6 re-fingerprints payloads stored the former (MD5) way (v4), drops the key index (v5) and counts members (v6)', async () => {
     const path = fresh();
     const v3 = new Database(path);
     v3.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3);');
@@ -81,6 +82,8 @@ describe('SqliteStore schema migration', () => {
         payload: `{"n":${i}}`,
       }));
       members[3]!.payload = '{"n":"changed"}';
+      expect(await store.checkpointCount('s1')).toBe(40);
+      expect(await store.checkpointCount('s2')).toBe(0);
       await store.stage('r', members);
       expect(await store.diff('r', 's1')).toMatchObject({ add: 0, remove: 0, change: 1, unchanged: 39 });
       // Pruning finds finished entries through the v4 index, not by scanning the whole journal.
@@ -98,6 +101,53 @@ describe('SqliteStore schema migration', () => {
       expect(plan.map((r) => r.detail).join(' ')).toContain('journal_done');
       expect(indexes).toEqual(['checkpoint_fp']);
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SqliteStore member counts (v6)', () => {
+  it('equal COUNT(*) of the checkpoint after any sequence of acknowledgements, rejections and resets', async () => {
+    const path = fresh();
+    const store = new SqliteStore(path, { stagingWorker: false });
+    const look = new Database(path, { readonly: true });
+    const counted = look.prepare('SELECT COUNT(*) FROM checkpoint WHERE segment = ?').pluck();
+    const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+    const op = fc.record({
+      segment: fc.constantFrom('a', 'b'),
+      action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
+      key: fc.nat(5).map(key),
+      // Two payloads: a REMOVE of the payload an ADD already replaced takes nothing out.
+      payload: fc.constantFrom('{"v":1}', '{"v":2}'),
+      ok: fc.boolean(),
+    });
+    let id = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(fc.array(op, { maxLength: 6 }), fc.constantFrom('a', 'b')), { maxLength: 12 }),
+          async (steps) => {
+            for (const s of ['a', 'b']) await store.resetSegment(s); // each run starts empty
+            for (const step of steps) {
+              if (typeof step === 'string') await store.resetSegment(step);
+              else
+                await store.complete(
+                  'r',
+                  step.map(({ ok, ...e }) => ({
+                    entry: { id: ++id, ...e },
+                    ok,
+                    reason: ok ? undefined : 'no',
+                  })),
+                  1,
+                );
+              for (const s of ['a', 'b']) expect(await store.checkpointCount(s)).toBe(counted.get(s));
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      look.close();
       await store.close();
     }
   });
