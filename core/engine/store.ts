@@ -111,6 +111,12 @@ export interface StateStore {
    * batches: members then die young instead of being promoted and copied by the garbage collector.
    */
   readonly stageBatchSize?: number;
+  /**
+   * Batches the runner may hand over before the oldest has answered (default 1). Only a store that
+   * serves `stage` calls strictly in order (the SQLite staging worker) asks for more, so its thread
+   * always has the next batch waiting instead of idling while the runner builds it.
+   */
+  readonly stageDepth?: number;
   clearStaging(runId: string): Promise<void>;
 
   // ---- diff and journal

@@ -114,13 +114,16 @@ interface Pending {
 
 /**
  * Buffers staged members and settles each row as emitted or duplicate once its batch is written.
- * One batch may be in flight while the next fills: the store stages (on its own thread or server)
- * while the source is read. Batches settle in order.
+ * Up to `depth` batches may be in flight while the next fills: the store stages (on its own thread
+ * or server) while the source is read. Batches settle in order.
  */
 export class Stager {
   private rows: Pending[] = [];
   private size = 0;
-  private inFlight: Promise<void> | undefined;
+  /** Batches handed to the store and not yet settled, oldest first. */
+  private inFlight: Promise<void>[] = [];
+  /** The last batch's settling: batches settle in order. */
+  private tail: Promise<void> = Promise.resolve();
   readonly duplicatesBySegment = new Map<string, number>();
 
   constructor(
@@ -128,6 +131,8 @@ export class Stager {
     private readonly runId: string,
     private readonly accounting: Accounting,
     private readonly batchSize = 5000,
+    /** Batches handed to the store before the oldest must have settled. */
+    private readonly depth = 1,
   ) {}
 
   async add(p: Pending): Promise<void> {
@@ -139,23 +144,22 @@ export class Stager {
   /** Stages everything buffered and waits until every batch has settled. */
   async flush(): Promise<void> {
     await this.send();
-    await this.inFlight;
-    this.inFlight = undefined;
+    while (this.inFlight.length) await this.inFlight.shift();
   }
 
   private async send(): Promise<void> {
-    // At most one batch in flight: wait for the previous one before handing over the next.
-    await this.inFlight;
-    this.inFlight = undefined;
+    while (this.inFlight.length >= this.depth) await this.inFlight.shift();
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
     this.size = 0;
     const all = rows.flatMap((r) => r.members);
     const staged = all.length ? this.store.stage(this.runId, all) : Promise.resolve([]);
-    this.inFlight = staged.then((fresh) => this.settle(rows, fresh));
-    // A failed batch must surface at the next call, not as an unhandled rejection meanwhile.
-    this.inFlight.catch(() => undefined);
+    const settled = Promise.all([this.tail, staged]).then(([, fresh]) => this.settle(rows, fresh));
+    // A failed batch must surface when it is awaited, not as an unhandled rejection meanwhile.
+    settled.catch(() => undefined);
+    this.tail = settled;
+    this.inFlight.push(settled);
   }
 
   private settle(rows: Pending[], fresh: boolean[]): void {

@@ -103,7 +103,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       new Set(mine.map((s) => s.key)),
       events ? new ActionReader(p.config.events) : undefined,
     );
-    const stager = new Stager(store, runId, accounting, store.stageBatchSize);
+    const stager = new Stager(store, runId, accounting, store.stageBatchSize, store.stageDepth);
     // Events mode resumes the source where the last complete run ended (mirror reads it all).
     const stateName = sourceStateName(p, o.shard);
     const startState = events && !o.fromStart ? await store.getSourceState(stateName) : null;
