@@ -49,14 +49,17 @@ interface RunTables {
   n: number;
   probe: Database.Statement;
   hitFirst: Database.Statement;
-  hitLast: Database.Statement;
+  hitState: Database.Statement;
+  hitSet: Database.Statement;
   freshFirst: Database.Statement;
-  freshLast: Database.Statement;
+  freshState: Database.Statement;
+  freshSet: Database.Statement;
   keep: Database.Statement;
   /** Row ids of classified members still waiting for their full row, one list per batch, in order. */
   pending: number[][];
   nextRow: number;
-  counts: Map<number, Map<State, number>> | undefined;
+  /** Recorded identities per segment and state, kept as they are recorded (no scan to count). */
+  counts: Map<number, Map<State, number>>;
 }
 
 export class SqliteStaging {
@@ -81,6 +84,7 @@ export class SqliteStaging {
     const n = ++this.runCount;
     this.db.exec(`
       CREATE TABLE mem.hit_${n} (id INTEGER PRIMARY KEY, seg INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER);
+      CREATE INDEX mem.hit_${n}_todo ON hit_${n} (seg, state) WHERE state <> ${State.Unchanged};
       CREATE TABLE mem.fresh_${n} (
         seg INTEGER NOT NULL, k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER,
         PRIMARY KEY (seg, k1, k2)
@@ -89,8 +93,10 @@ export class SqliteStaging {
     `);
     const hit = `INSERT INTO mem.hit_${n} (id, seg, state, srow) VALUES (?, ?, ?, ?)`;
     const fresh = `INSERT INTO mem.fresh_${n} (seg, k1, k2, state, srow) VALUES (?, ?, ?, ?, ?)`;
-    // Mirror: the first occurrence of an identity wins. Events: the last event of an identity wins.
-    const last = 'ON CONFLICT DO UPDATE SET state = excluded.state, srow = excluded.srow';
+    // Mirror: the first occurrence of an identity wins. Events: the last event of an identity wins,
+    // so a repeated one is read (to move its count) and overwritten.
+    const set = 'SET state = ?, srow = ?';
+    const freshKey = 'WHERE seg = ? AND k1 = ? AND k2 = ?';
     const t: RunTables = {
       n,
       probe: this.db
@@ -99,13 +105,15 @@ export class SqliteStaging {
         )
         .raw(),
       hitFirst: this.db.prepare(`${hit} ON CONFLICT DO NOTHING`),
-      hitLast: this.db.prepare(`${hit} ${last}`),
+      hitState: this.db.prepare(`SELECT state FROM mem.hit_${n} WHERE id = ?`).pluck(),
+      hitSet: this.db.prepare(`UPDATE mem.hit_${n} ${set} WHERE id = ?`),
       freshFirst: this.db.prepare(`${fresh} ON CONFLICT DO NOTHING`),
-      freshLast: this.db.prepare(`${fresh} ${last}`),
+      freshState: this.db.prepare(`SELECT state FROM mem.fresh_${n} ${freshKey}`).pluck(),
+      freshSet: this.db.prepare(`UPDATE mem.fresh_${n} ${set} ${freshKey}`),
       keep: this.db.prepare(`INSERT INTO tmp.rows_${n} (id, key, payload) VALUES (?, ?, ?)`),
       pending: [],
       nextRow: 1,
-      counts: undefined,
+      counts: new Map(),
     };
     this.runs.set(runId, t);
     return t;
@@ -122,7 +130,11 @@ export class SqliteStaging {
     const ids = segments.map((s) => this.segId(s));
     const out = new Uint8Array(seg.length);
     const kept: number[] = [];
-    t.counts = undefined;
+    const tally = (sid: number, state: State, n: number) => {
+      let bySeg = t.counts.get(sid);
+      if (!bySeg) t.counts.set(sid, (bySeg = new Map()));
+      bySeg.set(state, (bySeg.get(state) ?? 0) + n);
+    };
     this.db.transaction(() => {
       for (let i = 0; i < seg.length; i++) {
         const name = segments[seg[i]!]!;
@@ -142,9 +154,19 @@ export class SqliteStaging {
         else state = want === Intent.Remove ? State.RemoveMiss : State.New;
         const keep = state === State.New || state === State.Changed;
         const srow = keep ? t.nextRow : null;
-        const recorded = held
-          ? (want === Intent.Mirror ? t.hitFirst : t.hitLast).run(held[0], sid, state, srow).changes > 0
-          : (want === Intent.Mirror ? t.freshFirst : t.freshLast).run(sid, k1, k2, state, srow).changes > 0;
+        let recorded = held
+          ? t.hitFirst.run(held[0], sid, state, srow).changes > 0
+          : t.freshFirst.run(sid, k1, k2, state, srow).changes > 0;
+        if (recorded) tally(sid, state, 1);
+        else if (want !== Intent.Mirror) {
+          // A later event of an identity already recorded this run: it replaces the earlier one.
+          const was = (held ? t.hitState.get(held[0]) : t.freshState.get(sid, k1, k2)) as State;
+          if (held) t.hitSet.run(state, srow, held[0]);
+          else t.freshSet.run(state, srow, sid, k1, k2);
+          tally(sid, was, -1);
+          tally(sid, state, 1);
+          recorded = true;
+        }
         if (!recorded) out[i] = Outcome.Duplicate;
         else if (!keep) out[i] = Outcome.Recorded;
         else {
@@ -184,22 +206,8 @@ export class SqliteStaging {
     this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
   }
 
-  /** Staged identities per state of one segment (one scan of the run's tables, cached until the next batch). */
+  /** Staged identities per state of one segment. */
   private counts(t: RunTables, segment: string): Map<State, number> {
-    if (!t.counts) {
-      t.counts = new Map();
-      const rows = this.db
-        .prepare(
-          `SELECT seg, state, COUNT(*) AS n FROM mem.hit_${t.n} GROUP BY seg, state
-           UNION ALL SELECT seg, state, COUNT(*) AS n FROM mem.fresh_${t.n} GROUP BY seg, state`,
-        )
-        .all() as { seg: number; state: State; n: number }[];
-      for (const r of rows) {
-        const bySeg = t.counts.get(r.seg) ?? new Map<State, number>();
-        bySeg.set(r.state, (bySeg.get(r.state) ?? 0) + r.n);
-        t.counts.set(r.seg, bySeg);
-      }
-    }
     return t.counts.get(this.segId(segment)) ?? new Map();
   }
 
@@ -243,13 +251,13 @@ export class SqliteStaging {
         .prepare(
           `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
            FROM mem.hit_${n} h JOIN main.checkpoint c ON c.id = h.id
-           WHERE h.seg = @sid AND h.state IN ${OLD_PAYLOAD_GOES}`,
+           WHERE h.seg = @sid AND h.state <> ${State.Unchanged} AND h.state IN ${OLD_PAYLOAD_GOES}`,
         )
         .run(p).changes;
       const add = this.db
         .prepare(
           `${into} SELECT @seg, @runId, 'ADD', r.key, r.payload
-           FROM (SELECT srow FROM mem.hit_${n} WHERE seg = @sid AND state IN ${KEPT}
+           FROM (SELECT srow FROM mem.hit_${n} WHERE seg = @sid AND state <> ${State.Unchanged} AND state IN ${KEPT}
                  UNION ALL SELECT srow FROM mem.fresh_${n} WHERE seg = @sid AND state IN ${KEPT}) s
            JOIN tmp.rows_${n} r ON r.id = s.srow`,
         )

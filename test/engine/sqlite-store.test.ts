@@ -153,6 +153,63 @@ describe('SqliteStore member counts (v6)', () => {
   });
 });
 
+describe('SqliteStore diff counts', () => {
+  it('match a model of the staged run: mirror (first occurrence wins) and events (last event wins)', async () => {
+    const key = (i: number) => `sha256:${(i + 1).toString(16).padStart(64, '0')}`;
+    const held = fc.dictionary(fc.nat(7).map(String), fc.constantFrom('{"v":1}', '{"v":2}'), { maxKeys: 6 });
+    const event = fc.record({
+      k: fc.nat(7).map(String),
+      action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
+      payload: fc.constantFrom('{"v":1}', '{"v":2}'),
+    });
+    const batches = fc.array(fc.array(event, { maxLength: 6 }), { maxLength: 4 });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(held, batches, fc.boolean(), async (checkpoint, staged, events) => {
+        const store = new SqliteStore(':memory:');
+        try {
+          const entries = Object.entries(checkpoint).map(([k, payload], i) => ({
+            entry: { id: i + 1, segment: 's', action: 'ADD' as const, key: key(Number(k)), payload },
+            ok: true,
+          }));
+          await store.complete('seed', entries, 1);
+          const runId = `r${++run}`;
+          const want = new Map<string, { action: 'ADD' | 'REMOVE'; payload: string }>();
+          for (const batch of staged) {
+            await store.stage(
+              runId,
+              batch.map((e) => ({
+                segment: 's',
+                key: key(Number(e.k)),
+                payload: e.payload,
+                ...(events ? { action: e.action } : {}),
+              })),
+            );
+            for (const e of batch) if (events || !want.has(e.k)) want.set(e.k, e);
+          }
+          const model = { add: 0, remove: 0, change: 0, unchanged: 0, staged: want.size };
+          for (const [k, e] of want) {
+            const had = checkpoint[k];
+            if (events && e.action === 'REMOVE') had === undefined ? model.unchanged++ : model.remove++;
+            else if (had === undefined) model.add++;
+            else if (had === e.payload) model.unchanged++;
+            else model.change++;
+          }
+          const size = Object.keys(checkpoint).length;
+          if (!events) model.remove = size - model.unchanged - model.change;
+          expect(await store.diff(runId, 's', events ? 'events' : 'mirror')).toEqual({
+            ...model,
+            checkpoint: size,
+          });
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('openSqlite', () => {
   it('keeps the state in WAL and the staging databases without a rollback journal', () => {
     // Measured: the in-memory rollback journal (allocated and freed per transaction) made staging
