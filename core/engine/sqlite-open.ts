@@ -7,6 +7,11 @@ export function openSqlite(path: string, cacheMb = 32): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
+  // Acknowledgements dirty pages all over the checkpoint; checkpointing the WAL every 1000 pages
+  // (the default) wrote them back several times a run. Up to 100000 pages (about 400 MB) wait for
+  // the last connection's close, which checkpoints once and deletes the WAL. Measured at 1M
+  // members: the incremental send 0.94-1.30 -> 0.59-0.62 s; the full sync 43.1 -> 39.3 s.
+  db.pragma('wal_autocheckpoint = 100000');
   // Staging: full rows of new and changed members in a private temporary file (spills to disk),
   // the compact per-identity index in memory (about 50 bytes a member; random inserts there are
   // 2-3x faster than in a temporary file).

@@ -211,12 +211,13 @@ describe('SqliteStore diff counts', () => {
 });
 
 describe('openSqlite', () => {
-  it('keeps the state in WAL and the staging databases without a rollback journal', () => {
+  it('keeps the state in WAL (checkpointed at close) and the staging databases without a rollback journal', () => {
     // Measured: the in-memory rollback journal (allocated and freed per transaction) made staging
     // writes 4-7x slower; better-sqlite3's defensive mode silently refuses journal_mode = OFF.
     const db = openSqlite(fresh());
     try {
       expect(db.pragma('main.journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(100_000);
       expect(db.pragma('mem.journal_mode', { simple: true })).toBe('off');
       expect(db.pragma('tmp.journal_mode', { simple: true })).toBe('off');
       // Defensive mode is back on for everything else.
