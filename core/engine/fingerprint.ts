@@ -51,20 +51,148 @@ export function keyPrintInto(key: string, out: Float64Array | number[], at: numb
  * gets another fingerprint. (Schema v4 re-fingerprinted rows stored under the former MD5-based one.)
  */
 export function payloadPrint(payload: string): number {
-  let a = 0x811c9dc5 | 0;
-  let b = 0x9e3779b9 | 0;
-  for (let i = 0; i < payload.length; i++) {
-    const c = payload.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
+  lanes.a = 0x811c9dc5 | 0;
+  lanes.b = 0x9e3779b9 | 0;
+  feedRaw(payload);
+  return finish();
+}
+
+/**
+ * `payloadPrint(JSON.stringify(value))` without building the JSON: the same code units are fed as
+ * they would be written, escapes included. Plain data only (objects, arrays, strings, finite and
+ * non-finite numbers, booleans, null); anything else (toJSON, Date, Map, bigint...) is serialized.
+ * The runner fingerprints every staged member, and most are unchanged: their JSON is never needed.
+ */
+export function valuePrint(value: unknown): number {
+  lanes.a = 0x811c9dc5 | 0;
+  lanes.b = 0x9e3779b9 | 0;
+  return feedValue(value) ? finish() : payloadPrint(JSON.stringify(value));
+}
+
+/** The lanes while a payload is fed (one payload at a time: no call here re-enters). */
+const lanes = { a: 0, b: 0 };
+
+function finish(): number {
+  let a = lanes.a;
+  let b = lanes.b;
   a ^= a >>> 16;
   a = Math.imul(a, 0x85ebca6b);
   a ^= a >>> 13;
   b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
   b ^= b >>> 16;
   return (a >>> 0) * 0x100000 + (b >>> 12);
+}
+
+/** Feeds code units as they are. */
+function feedRaw(s: string): void {
+  let a = lanes.a;
+  let b = lanes.b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  lanes.a = a;
+  lanes.b = b;
+}
+
+/** Feeds one code unit. */
+function feedUnit(c: number): void {
+  lanes.a = Math.imul(lanes.a ^ c, 0x01000193);
+  const b = Math.imul(lanes.b ^ c, 0x5bd1e995);
+  lanes.b = b ^ (b >>> 15);
+}
+
+/** JSON.stringify's short escapes: \b \t \n \f \r. */
+const SHORT: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
+
+/** Feeds a string as JSON.stringify writes it: quoted, escaped, lone surrogates as \uXXXX. */
+function feedString(s: string): void {
+  feedUnit(34);
+  let a = lanes.a;
+  let b = lanes.b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c !== 34 && c !== 92 && (c < 0xd800 || c > 0xdfff)) {
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+      continue;
+    }
+    lanes.a = a;
+    lanes.b = b;
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      feedUnit(c); // a well-formed pair stays as it is
+      feedUnit(next);
+      i++;
+    } else {
+      feedUnit(92);
+      const short = c === 34 || c === 92 ? c : SHORT[c];
+      if (short !== undefined) feedUnit(short);
+      else feedRaw(`u${c.toString(16).padStart(4, '0')}`);
+    }
+    a = lanes.a;
+    b = lanes.b;
+  }
+  lanes.a = a;
+  lanes.b = b;
+  feedUnit(34);
+}
+
+/** Feeds a value as JSON.stringify writes it; false when it is not plain data (then nothing is valid). */
+function feedValue(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+      feedString(v);
+      return true;
+    case 'number':
+      feedRaw(Number.isFinite(v) ? String(v) : 'null');
+      return true;
+    case 'boolean':
+      feedRaw(v ? 'true' : 'false');
+      return true;
+    case 'object':
+      break;
+    default:
+      return false; // undefined, function, symbol, bigint: left to JSON.stringify
+  }
+  if (v === null) {
+    feedRaw('null');
+    return true;
+  }
+  if (Array.isArray(v)) {
+    feedUnit(91);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) feedUnit(44);
+      const x: unknown = v[i];
+      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') feedRaw('null');
+      else if (!feedValue(x)) return false;
+    }
+    feedUnit(93);
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (
+    (proto !== Object.prototype && proto !== null) ||
+    typeof (v as { toJSON?: unknown }).toJSON === 'function'
+  )
+    return false;
+  feedUnit(123);
+  let first = true;
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    if (!first) feedUnit(44);
+    first = false;
+    feedString(k);
+    feedUnit(58);
+    if (!feedValue(x)) return false;
+  }
+  feedUnit(125);
+  return true;
 }
 
 /** Lower-case hex digit values by character code; -1 for anything else (a table: no branches). */

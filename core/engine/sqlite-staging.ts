@@ -306,7 +306,7 @@ export function printBatch(members: StagedMember[]): PrintedBatch {
     }
     seg[i] = s;
     keyPrintInto(m.key, prints, 3 * i);
-    prints[3 * i + 2] = m.action === 'REMOVE' ? 0 : payloadPrint(m.payload);
+    prints[3 * i + 2] = m.action === 'REMOVE' ? 0 : (m.payloadPrint ?? payloadPrint(m.payload));
     intent[i] = m.action === undefined ? Intent.Mirror : m.action === 'REMOVE' ? Intent.Remove : Intent.Add;
   }
   return { segments, seg, prints, intent };

@@ -12,6 +12,11 @@ export interface StagedMember {
   payload: string;
   /** Events mode: what the row asks for. Absent in mirror mode (the staged set is the audience). */
   action?: Action;
+  /**
+   * `payloadPrint(payload)` (fingerprint.ts), when the producer can tell it without serializing the
+   * payload: a store that diffs on fingerprints then reads `payload` only for the members it keeps.
+   */
+  readonly payloadPrint?: number;
 }
 
 /**

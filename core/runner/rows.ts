@@ -2,10 +2,12 @@
  * Source items -> transforms -> staged members, with row accounting. Rows are buffered only up to
  * one staging batch; the audience itself lives in the state store, never in JS memory.
  */
+import { payloadPrint, valuePrint } from '../engine/fingerprint.js';
 import type { StagedMember, StateStore } from '../engine/store.js';
 import { ConfigError } from '../errors.js';
 import { quotedValue } from '../log.js';
 import {
+  type Action,
   isRejection,
   type Member,
   type PipelineRow,
@@ -77,7 +79,7 @@ export class RowMapper {
         );
       }
       if (!this.owned.has(spec.key)) continue;
-      const member: StagedMember = { segment: spec.key, key: m.key, payload: JSON.stringify(m.payload) };
+      const member = new RoutedMember(spec.key, m.key, m.payload);
       if (action) member.action = action;
       members.push(member);
     }
@@ -104,6 +106,32 @@ export class RowMapper {
     }
     if (out.length === 0) return { rejected: true, field: 'segment', reason: 'no routing value' };
     return out;
+  }
+}
+
+/**
+ * A row's member for one segment. Its payload is serialized only when a store asks for it: the
+ * SQLite store fingerprints the payload value directly and reads the JSON of the ADDs alone.
+ */
+class RoutedMember implements StagedMember {
+  action?: Action;
+  private json: string | undefined;
+  private print: number | undefined;
+
+  constructor(
+    readonly segment: string,
+    readonly key: string,
+    private readonly value: Member['payload'],
+  ) {}
+
+  get payload(): string {
+    this.json ??= JSON.stringify(this.value);
+    return this.json;
+  }
+
+  get payloadPrint(): number {
+    this.print ??= this.json === undefined ? valuePrint(this.value) : payloadPrint(this.json);
+    return this.print;
   }
 }
 

@@ -6,7 +6,7 @@
 import { hash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyPrint, payloadPrint } from '../../core/engine/fingerprint.js';
+import { keyPrint, payloadPrint, valuePrint } from '../../core/engine/fingerprint.js';
 
 /** The definition keyPrint's checkpoints were written with (schema v2), in its plain form. */
 function referenceKeyPrint(key: string): [number, number] {
@@ -90,5 +90,62 @@ describe('payloadPrint', () => {
         expect(Number.isSafeInteger(v) && v >= 0 && v < 2 ** 52).toBe(true);
       }),
     );
+  });
+});
+
+describe('valuePrint', () => {
+  const same = (v: unknown) => {
+    expect(valuePrint(v)).toBe(payloadPrint(JSON.stringify(v)));
+  };
+  // Strings of any code units: lone surrogates, control characters, quotes and backslashes.
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udc00', 'é', 'a') }),
+  );
+  const odd = fc.constantFrom(
+    undefined,
+    () => 1,
+    Symbol('s'),
+    Number.NaN,
+    -0,
+    Number.POSITIVE_INFINITY,
+    1e21,
+    0.1,
+  );
+  const plain = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      odd,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(text, fc.nat(20).map(String)), tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+
+  it('equals payloadPrint of JSON.stringify for any plain data (escapes, surrogates, omitted values)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(text, fc.nat(20).map(String)), plain, { maxKeys: 6 }), same),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('equals it for what the member builders produce, and for values it leaves to JSON.stringify', () => {
+    same({
+      userIds: [{ idType: 'SHA256_EMAIL', idValue: 'ab'.repeat(32) }],
+      firstName: 'Zoë',
+      lastName: 'O"Brien\\',
+      company: 'Acme\u2028',
+      title: undefined,
+      country: 'US',
+    });
+    same({ 2: 'b', 1: 'a', z: 'z', a: [undefined, null] });
+    same(Object.assign(Object.create(null), { a: 1 }));
+    same({ when: new Date(0), nested: { toJSON: () => 'x' } });
+    same({ boxed: new String('s'), map: new Map([[1, 2]]) });
+    same([1, 'two', { three: 3 }]);
   });
 });
