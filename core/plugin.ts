@@ -137,7 +137,9 @@ export function isRejection(x: PipelineRow | Rejection): x is Rejection {
 
 /**
  * One member of a segment as the engine sees it: an identity key (what makes two rows the same
- * member) and the exact payload that is sent (and stored in the checkpoint). Hashes only.
+ * member) and the exact payload that is sent (and stored in the checkpoint). Hashes only. The
+ * payload is plain JSON data, and it is not changed once its row has left the transforms: the
+ * runner fingerprints it then, and serializes it only if the store keeps it (an ADD).
  */
 export interface Member {
   key: string;

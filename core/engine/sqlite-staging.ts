@@ -132,7 +132,10 @@ export class SqliteStaging {
     const kept: number[] = [];
     const tally = (sid: number, state: State, n: number) => {
       let bySeg = t.counts.get(sid);
-      if (!bySeg) t.counts.set(sid, (bySeg = new Map()));
+      if (!bySeg) {
+        bySeg = new Map();
+        t.counts.set(sid, bySeg);
+      }
       bySeg.set(state, (bySeg.get(state) ?? 0) + n);
     };
     this.db.transaction(() => {

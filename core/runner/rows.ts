@@ -1,6 +1,6 @@
 /**
  * Source items -> transforms -> staged members, with row accounting. Rows are buffered only up to
- * one staging batch; the audience itself lives in the state store, never in JS memory.
+ * a few staging batches; the audience itself lives in the state store, never in JS memory.
  */
 import { payloadPrint, valuePrint } from '../engine/fingerprint.js';
 import type { StagedMember, StateStore } from '../engine/store.js';
