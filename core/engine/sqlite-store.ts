@@ -109,6 +109,8 @@ export class SqliteStore implements StateStore {
   }
 
   async startRun(runId: string, info: { mode: string; startedAt: number }): Promise<void> {
+    // A run stages: the worker boots (about 0.5 s to its first answer) while segments are resolved.
+    if (this.useWorker) this.stageWorker();
     this.db
       .prepare(`INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
       .run(runId, info.mode, info.startedAt);
