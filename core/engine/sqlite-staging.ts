@@ -59,7 +59,7 @@ interface RunTables {
   pending: number[][];
   nextRow: number;
   /** Recorded identities per segment and state, kept as they are recorded (no scan to count). */
-  counts: Map<number, Map<State, number>>;
+  counts: Map<number, number[]>;
 }
 
 export class SqliteStaging {
@@ -130,14 +130,6 @@ export class SqliteStaging {
     const ids = segments.map((s) => this.segId(s));
     const out = new Uint8Array(seg.length);
     const kept: number[] = [];
-    const tally = (sid: number, state: State, n: number) => {
-      let bySeg = t.counts.get(sid);
-      if (!bySeg) {
-        bySeg = new Map();
-        t.counts.set(sid, bySeg);
-      }
-      bySeg.set(state, (bySeg.get(state) ?? 0) + n);
-    };
     this.db.transaction(() => {
       for (let i = 0; i < seg.length; i++) {
         const name = segments[seg[i]!]!;
@@ -160,14 +152,14 @@ export class SqliteStaging {
         let recorded = held
           ? t.hitFirst.run(held[0], sid, state, srow).changes > 0
           : t.freshFirst.run(sid, k1, k2, state, srow).changes > 0;
-        if (recorded) tally(sid, state, 1);
+        if (recorded) this.tally(t, sid, state, 1);
         else if (want !== Intent.Mirror) {
           // A later event of an identity already recorded this run: it replaces the earlier one.
           const was = (held ? t.hitState.get(held[0]) : t.freshState.get(sid, k1, k2)) as State;
           if (held) t.hitSet.run(state, srow, held[0]);
           else t.freshSet.run(state, srow, sid, k1, k2);
-          tally(sid, was, -1);
-          tally(sid, state, 1);
+          this.tally(t, sid, was, -1);
+          this.tally(t, sid, state, 1);
           recorded = true;
         }
         if (!recorded) out[i] = Outcome.Duplicate;
@@ -209,15 +201,25 @@ export class SqliteStaging {
     this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
   }
 
-  /** Staged identities per state of one segment. */
-  private counts(t: RunTables, segment: string): Map<State, number> {
-    return t.counts.get(this.segId(segment)) ?? new Map();
+  /** Staged identities of one segment, indexed by state. */
+  private counts(t: RunTables, sid: number): number[] {
+    let c = t.counts.get(sid);
+    if (!c) {
+      c = Object.values(State).map(() => 0);
+      t.counts.set(sid, c);
+    }
+    return c;
+  }
+
+  private tally(t: RunTables, sid: number, state: State, n: number): void {
+    const c = this.counts(t, sid);
+    c[state] = c[state]! + n;
   }
 
   diff(runId: string, segment: string, mode: PlanMode): DiffCounts {
     const t = this.runs.get(runId);
-    const c = t ? this.counts(t, segment) : new Map<State, number>();
-    const count = (state: State) => c.get(state) ?? 0;
+    const c = t ? this.counts(t, this.segId(segment)) : Object.values(State).map(() => 0);
+    const count = (state: State) => c[state]!;
     const unchanged = count(State.Unchanged);
     const changed = count(State.Changed);
     const checkpoint = checkpointCount(this.db, segment);
@@ -227,7 +229,7 @@ export class SqliteStaging {
       remove: mode === 'mirror' ? checkpoint - unchanged - changed : count(State.RemoveHit),
       change: changed,
       unchanged: unchanged + count(State.RemoveMiss),
-      staged: [...c.values()].reduce((a, n) => a + n, 0),
+      staged: c.reduce((a, n) => a + n, 0),
       checkpoint,
     };
   }
