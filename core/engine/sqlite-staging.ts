@@ -5,13 +5,14 @@
  *
  * Staging is two steps, so the full rows of unchanged members never cross threads:
  * - `classify` takes fingerprints only, probes the checkpoint's fingerprint index and records each
- *   identity: a member the checkpoint holds by the checkpoint's rowid (`hit`, an integer key: cheap to
- *   insert, and the mirror anti-join walks it by rowid), any other by its key fingerprint (`fresh`);
+ *   identity: a member the checkpoint holds by the checkpoint's rowid (a bit in `seen`, plus a row in
+ *   `hit` when it is not unchanged), any other by its key fingerprint (`fresh`);
  * - `keep` then stores the full rows of the members that will be ADDed (new or changed).
- * Each run has its own three tables; clearing a run drops them.
+ * Each run has its own three tables and bitmap; clearing a run drops them.
  */
 import type Database from 'better-sqlite3';
 import { keyPrintInto, payloadPrint } from './fingerprint.js';
+import { SeenIds } from './seen-ids.js';
 import type { DiffCounts, PlanMode, StagedMember } from './store.js';
 
 /** What a staged identity means against the checkpoint (the numbers are stored in the tables). */
@@ -51,6 +52,9 @@ interface RunTables {
   hitFirst: Database.Statement;
   hitState: Database.Statement;
   hitSet: Database.Statement;
+  hitDrop: Database.Statement;
+  /** Checkpoint rowids staged this run (hit rows hold only those that are not unchanged). */
+  seen: SeenIds;
   freshFirst: Database.Statement;
   freshState: Database.Statement;
   freshSet: Database.Statement;
@@ -67,7 +71,14 @@ export class SqliteStaging {
   private runCount = 0;
   private readonly segIds = new Map<string, number>();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    // The mirror plan's anti-join: checkpoint rows that no staged identity hit.
+    db.function('dmp_unseen', { deterministic: false }, (n, id) =>
+      this.byNumber.get(n as number)?.seen.has(id as number) ? 0 : 1,
+    );
+  }
+
+  private readonly byNumber = new Map<number, RunTables>();
 
   private segId(segment: string): number {
     let id = this.segIds.get(segment);
@@ -84,7 +95,6 @@ export class SqliteStaging {
     const n = ++this.runCount;
     this.db.exec(`
       CREATE TABLE mem.hit_${n} (id INTEGER PRIMARY KEY, seg INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER);
-      CREATE INDEX mem.hit_${n}_todo ON hit_${n} (seg, state) WHERE state <> ${State.Unchanged};
       CREATE TABLE mem.fresh_${n} (
         seg INTEGER NOT NULL, k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, state INTEGER NOT NULL, srow INTEGER,
         PRIMARY KEY (seg, k1, k2)
@@ -104,9 +114,13 @@ export class SqliteStaging {
           'SELECT id, p FROM main.checkpoint INDEXED BY checkpoint_fp WHERE segment = ? AND k1 = ? AND k2 = ? LIMIT 1',
         )
         .raw(),
-      hitFirst: this.db.prepare(`${hit} ON CONFLICT DO NOTHING`),
+      hitFirst: this.db.prepare(hit),
       hitState: this.db.prepare(`SELECT state FROM mem.hit_${n} WHERE id = ?`).pluck(),
-      hitSet: this.db.prepare(`UPDATE mem.hit_${n} ${set} WHERE id = ?`),
+      hitSet: this.db.prepare(
+        `${hit} ON CONFLICT (id) DO UPDATE SET state = excluded.state, srow = excluded.srow`,
+      ),
+      hitDrop: this.db.prepare(`DELETE FROM mem.hit_${n} WHERE id = ?`),
+      seen: new SeenIds(),
       freshFirst: this.db.prepare(`${fresh} ON CONFLICT DO NOTHING`),
       freshState: this.db.prepare(`SELECT state FROM mem.fresh_${n} ${freshKey}`).pluck(),
       freshSet: this.db.prepare(`UPDATE mem.fresh_${n} ${set} ${freshKey}`),
@@ -116,6 +130,7 @@ export class SqliteStaging {
       counts: new Map(),
     };
     this.runs.set(runId, t);
+    this.byNumber.set(n, t);
     return t;
   }
 
@@ -149,15 +164,23 @@ export class SqliteStaging {
         else state = want === Intent.Remove ? State.RemoveMiss : State.New;
         const keep = state === State.New || state === State.Changed;
         const srow = keep ? t.nextRow : null;
-        let recorded = held
-          ? t.hitFirst.run(held[0], sid, state, srow).changes > 0
-          : t.freshFirst.run(sid, k1, k2, state, srow).changes > 0;
+        let recorded: boolean;
+        if (held) {
+          recorded = t.seen.add(held[0]);
+          if (recorded && state !== State.Unchanged) t.hitFirst.run(held[0], sid, state, srow);
+        } else recorded = t.freshFirst.run(sid, k1, k2, state, srow).changes > 0;
         if (recorded) this.tally(t, sid, state, 1);
         else if (want !== Intent.Mirror) {
           // A later event of an identity already recorded this run: it replaces the earlier one.
-          const was = (held ? t.hitState.get(held[0]) : t.freshState.get(sid, k1, k2)) as State;
-          if (held) t.hitSet.run(state, srow, held[0]);
-          else t.freshSet.run(state, srow, sid, k1, k2);
+          let was: State;
+          if (held) {
+            was = (t.hitState.get(held[0]) as State | undefined) ?? State.Unchanged;
+            if (state !== State.Unchanged) t.hitSet.run(held[0], sid, state, srow);
+            else if (was !== State.Unchanged) t.hitDrop.run(held[0]);
+          } else {
+            was = t.freshState.get(sid, k1, k2) as State;
+            t.freshSet.run(state, srow, sid, k1, k2);
+          }
           this.tally(t, sid, was, -1);
           this.tally(t, sid, state, 1);
           recorded = true;
@@ -198,6 +221,7 @@ export class SqliteStaging {
     const t = this.runs.get(runId);
     if (!t) return;
     this.runs.delete(runId);
+    this.byNumber.delete(t.n);
     this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
   }
 
@@ -239,7 +263,7 @@ export class SqliteStaging {
     const t = this.runs.get(runId);
     if (!t) return { remove: 0, add: 0 };
     const n = t.n;
-    const p = { runId, seg: segment, sid: this.segId(segment) };
+    const p = { runId, seg: segment, sid: this.segId(segment), n };
     const into = 'INSERT INTO main.journal (segment, run_id, action, key, payload)';
     const planned = this.db.transaction(() => {
       let remove = 0;
@@ -248,7 +272,7 @@ export class SqliteStaging {
         remove += this.db
           .prepare(
             `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload FROM main.checkpoint c INDEXED BY checkpoint_fp
-             WHERE c.segment = @seg AND NOT EXISTS (SELECT 1 FROM mem.hit_${n} h WHERE h.id = c.id)`,
+             WHERE c.segment = @seg AND dmp_unseen(@n, c.id)`,
           )
           .run(p).changes;
       }
@@ -256,13 +280,13 @@ export class SqliteStaging {
         .prepare(
           `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload
            FROM mem.hit_${n} h JOIN main.checkpoint c ON c.id = h.id
-           WHERE h.seg = @sid AND h.state <> ${State.Unchanged} AND h.state IN ${OLD_PAYLOAD_GOES}`,
+           WHERE h.seg = @sid AND h.state IN ${OLD_PAYLOAD_GOES}`,
         )
         .run(p).changes;
       const add = this.db
         .prepare(
           `${into} SELECT @seg, @runId, 'ADD', r.key, r.payload
-           FROM (SELECT srow FROM mem.hit_${n} WHERE seg = @sid AND state <> ${State.Unchanged} AND state IN ${KEPT}
+           FROM (SELECT srow FROM mem.hit_${n} WHERE seg = @sid AND state IN ${KEPT}
                  UNION ALL SELECT srow FROM mem.fresh_${n} WHERE seg = @sid AND state IN ${KEPT}) s
            JOIN tmp.rows_${n} r ON r.id = s.srow`,
         )
