@@ -163,10 +163,11 @@ export class Stager {
     private readonly depth = 1,
   ) {}
 
-  async add(p: Pending): Promise<void> {
+  /** Buffers a row; a promise only when that filled a batch (the caller awaits rows in the millions). */
+  add(p: Pending): Promise<void> | undefined {
     this.rows.push(p);
     this.size += p.members.length;
-    if (this.size >= this.batchSize) await this.send();
+    return this.size >= this.batchSize ? this.send() : undefined;
   }
 
   /** Stages everything buffered and waits until every batch has settled. */

@@ -175,7 +175,10 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
         if ('rejected' in out) {
           const r: RejectedRow = { row: item.row, file: item.file, field: out.field, reason: out.reason };
           accounting.rejected(includeValues ? { ...r, data: item.data } : r);
-        } else await stager.add(out);
+        } else {
+          const full = stager.add(out);
+          if (full) await full;
+        }
       }
       if (o.onProgress && accounting.counts.read - lastProgress >= 10_000) {
         lastProgress = accounting.counts.read;
