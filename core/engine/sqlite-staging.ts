@@ -36,12 +36,17 @@ export const Intent = { Mirror: 0, Add: 1, Remove: 2 } as const;
 /** `classify`'s answer per member. */
 export const Outcome = { Duplicate: 0, Recorded: 1, Keep: 2 } as const;
 
-/** One batch of members as fingerprints: `classify`'s input, built on the caller's thread. */
+/**
+ * One batch of members as `classify` takes it, built on the caller's thread: identity keys and
+ * payload fingerprints. Keys are fingerprinted by `classify` (on the staging worker): a key built by
+ * concatenation is a cons string, and reading it here would flatten it on the busier thread.
+ */
 export interface PrintedBatch {
   /** The batch's distinct segment names; `seg[i]` indexes into it. */
   segments: string[];
   seg: Uint16Array;
-  /** k1, k2, p per member (p is 0 for a REMOVE). */
+  keys: string[];
+  /** The payload fingerprint per member (0 for a REMOVE). */
   prints: Float64Array;
   intent: Uint8Array;
 }
@@ -79,6 +84,7 @@ export class SqliteStaging {
   }
 
   private readonly byNumber = new Map<number, RunTables>();
+  private readonly keyPrints = new Float64Array(2);
 
   private segId(segment: string): number {
     let id = this.segIds.get(segment);
@@ -141,16 +147,18 @@ export class SqliteStaging {
    */
   classify(runId: string, batch: PrintedBatch): Uint8Array {
     const t = this.tables(runId);
-    const { segments, seg, prints, intent } = batch;
+    const { segments, seg, keys, prints, intent } = batch;
     const ids = segments.map((s) => this.segId(s));
     const out = new Uint8Array(seg.length);
     const kept: number[] = [];
+    const kp = this.keyPrints;
     this.db.transaction(() => {
       for (let i = 0; i < seg.length; i++) {
         const name = segments[seg[i]!]!;
         const sid = ids[seg[i]!]!;
-        const k1 = prints[3 * i]!;
-        const k2 = prints[3 * i + 1]!;
+        keyPrintInto(keys[i]!, kp, 0);
+        const k1 = kp[0]!;
+        const k2 = kp[1]!;
         const want = intent[i]!;
         const held = t.probe.get(name, k1, k2) as [number, number] | undefined;
         let state: State;
@@ -158,7 +166,7 @@ export class SqliteStaging {
           state =
             want === Intent.Remove
               ? State.RemoveHit
-              : held[1] === prints[3 * i + 2]
+              : held[1] === prints[i]
                 ? State.Unchanged
                 : State.Changed;
         else state = want === Intent.Remove ? State.RemoveMiss : State.New;
@@ -319,12 +327,13 @@ export function recorded(out: Uint8Array): boolean[] {
   return Array.from(out, (o) => o !== Outcome.Duplicate);
 }
 
-/** A batch as `classify` takes it: fingerprints, segment indexes and intents, no full rows. */
+/** A batch as `classify` takes it: keys, payload fingerprints, segment indexes and intents, no payloads. */
 export function printBatch(members: StagedMember[]): PrintedBatch {
   const segments: string[] = [];
   const index = new Map<string, number>();
   const seg = new Uint16Array(members.length);
-  const prints = new Float64Array(members.length * 3);
+  const keys: string[] = new Array(members.length);
+  const prints = new Float64Array(members.length);
   const intent = new Uint8Array(members.length);
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
@@ -334,9 +343,9 @@ export function printBatch(members: StagedMember[]): PrintedBatch {
       index.set(m.segment, s);
     }
     seg[i] = s;
-    keyPrintInto(m.key, prints, 3 * i);
-    prints[3 * i + 2] = m.action === 'REMOVE' ? 0 : (m.payloadPrint ?? payloadPrint(m.payload));
+    keys[i] = m.key;
+    prints[i] = m.action === 'REMOVE' ? 0 : (m.payloadPrint ?? payloadPrint(m.payload));
     intent[i] = m.action === undefined ? Intent.Mirror : m.action === 'REMOVE' ? Intent.Remove : Intent.Add;
   }
-  return { segments, seg, prints, intent };
+  return { segments, seg, keys, prints, intent };
 }

@@ -201,8 +201,8 @@ export class SqliteStore implements StateStore {
 
   async stage(runId: string, members: StagedMember[]): Promise<boolean[]> {
     if (!this.useWorker) return this.inlineStaging().stage(runId, members);
-    // Fingerprints are computed here, so hashing (this thread) and SQLite (the worker's) share the
-    // load; only the members the worker keeps (new or changed: the ADDs) cross in full.
+    // Payload fingerprints are computed here (a payload would cost more to send than to hash), keys
+    // on the worker beside SQLite; only the members the worker keeps (the ADDs) cross in full.
     const worker = this.stageWorker();
     const out = await worker.call<Uint8Array>('classify', runId, printBatch(members));
     const rows = keptRows(members, out);
