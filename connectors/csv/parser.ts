@@ -203,9 +203,12 @@ export class CsvParser {
               piece = s.slice(j, k);
               close = k;
             }
-            if (pieces) pieces.push(piece);
-            else if (value === '') value = piece;
-            else pieces = [value, piece];
+            // An empty piece (a doubled quote that ends the field) adds nothing and joins nothing.
+            if (piece !== '') {
+              if (pieces) pieces.push(piece);
+              else if (value === '') value = piece;
+              else pieces = [value, piece];
+            }
             if (close !== -1) break;
             j = next;
           }
