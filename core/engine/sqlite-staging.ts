@@ -4,9 +4,10 @@
  * thread's connection (sqlite-stage-worker.ts) so SQLite work overlaps with reading the source.
  *
  * Staging is two steps, so the full rows of unchanged members never cross threads:
- * - `classify` takes fingerprints only, probes the checkpoint's fingerprint index and records each
- *   identity: a member the checkpoint holds by the checkpoint's rowid (a bit in `seen`, plus a row in
- *   `hit` when it is not unchanged), any other by its key fingerprint (`fresh`);
+ * - `classify` takes keys and payload fingerprints (never payloads), fingerprints the keys, probes
+ *   the checkpoint's fingerprint index and records each identity: a member the checkpoint holds by
+ *   the checkpoint's rowid (a bit in `seen`, plus a row in `hit` when it is not unchanged), any
+ *   other by its key fingerprint (`fresh`);
  * - `keep` then stores the full rows of the members that will be ADDed (new or changed).
  * Each run has its own three tables and bitmap; clearing a run drops them.
  */
