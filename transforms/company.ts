@@ -8,7 +8,7 @@ import type { Member, Rejection } from '../core/plugin.js';
 import { reject } from '../core/plugin.js';
 import { normalizeCountry } from './country.js';
 import { looksLikeEmail } from './email.js';
-import { cleanText, type OverlongPolicy } from './text-fields.js';
+import { cleanText, joinFlat, type OverlongPolicy } from './text-fields.js';
 
 export const COMPANY_LIMITS = {
   companyPageUrl: 100,
@@ -71,7 +71,7 @@ export function normalizeOrganizationUrn(raw: string | number): string | null {
   const s = String(raw).trim();
   const m = ORG_URN.exec(s) ?? ORG_ID.exec(s);
   const id = m?.[1];
-  return id === undefined || id === '0' ? null : `urn:li:organization:${id}`;
+  return id === undefined || id === '0' ? null : joinFlat('urn:li:organization:', id);
 }
 
 const PAGE_KINDS = new Set(['company', 'school', 'showcase']);
@@ -96,7 +96,7 @@ function canonicalPageUrl(raw: string): string | null {
     return null;
   }
   // `www.` and country hosts are dropped and slugs lower-cased: one spelling per page.
-  return `linkedin.com/${kind.toLowerCase()}/${slug.toLowerCase()}`;
+  return joinFlat('linkedin.com/', kind.toLowerCase(), '/', slug.toLowerCase());
 }
 
 /**

@@ -10,6 +10,16 @@ export type OverlongPolicy = 'truncate' | 'drop';
 /** LinkedIn /users limits. */
 export const USER_TEXT_LIMITS = { firstName: 35, lastName: 35, title: 100, company: 50 } as const;
 
+/**
+ * Joins parts into one flat string, for values that go into a payload. `a + b` and template
+ * literals make V8 cons strings, and once the payload fingerprint (core/engine/fingerprint.ts) has
+ * read one, its optimized code runs about 2.5x slower for every payload of the process (measured:
+ * 2.1 -> 5.7 us a member).
+ */
+export function joinFlat(...parts: string[]): string {
+  return parts.join('');
+}
+
 let segmenter: Intl.Segmenter | undefined;
 
 function isHighSurrogate(code: number): boolean {
