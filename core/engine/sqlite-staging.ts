@@ -325,7 +325,9 @@ export function keptRows(members: StagedMember[], out: Uint8Array): string[] {
 
 /** `stage`'s answer from `classify`'s: true for each member recorded. */
 export function recorded(out: Uint8Array): boolean[] {
-  return Array.from(out, (o) => o !== Outcome.Duplicate);
+  const fresh: boolean[] = new Array(out.length);
+  for (let i = 0; i < out.length; i++) fresh[i] = out[i] !== Outcome.Duplicate;
+  return fresh;
 }
 
 /** A batch as `classify` takes it: keys, payload fingerprints, segment indexes and intents, no payloads. */
