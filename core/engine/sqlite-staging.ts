@@ -27,6 +27,8 @@ const State = {
   RemoveMiss: 4,
 } as const;
 type State = (typeof State)[keyof typeof State];
+/** A count per state, all zero. */
+const noCounts = (): number[] => Object.values(State).map(() => 0);
 /** States whose full row is kept: they become ADDs. */
 const KEPT = `(${State.New}, ${State.Changed})`;
 /** States whose checkpoint payload is removed. */
@@ -79,12 +81,11 @@ export class SqliteStaging {
 
   constructor(private readonly db: Database.Database) {
     // The mirror plan's anti-join: checkpoint rows that no staged identity hit.
-    db.function('dmp_unseen', { deterministic: false }, (n, id) =>
-      this.byNumber.get(n as number)?.seen.has(id as number) ? 0 : 1,
+    db.function('dmp_unseen', { deterministic: false }, (runId, id) =>
+      this.runs.get(runId as string)?.seen.has(id as number) ? 0 : 1,
     );
   }
 
-  private readonly byNumber = new Map<number, RunTables>();
   private readonly keyPrints = new Float64Array(2);
 
   private segId(segment: string): number {
@@ -137,7 +138,6 @@ export class SqliteStaging {
       counts: new Map(),
     };
     this.runs.set(runId, t);
-    this.byNumber.set(n, t);
     return t;
   }
 
@@ -230,7 +230,6 @@ export class SqliteStaging {
     const t = this.runs.get(runId);
     if (!t) return;
     this.runs.delete(runId);
-    this.byNumber.delete(t.n);
     this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
   }
 
@@ -238,7 +237,7 @@ export class SqliteStaging {
   private counts(t: RunTables, sid: number): number[] {
     let c = t.counts.get(sid);
     if (!c) {
-      c = Object.values(State).map(() => 0);
+      c = noCounts();
       t.counts.set(sid, c);
     }
     return c;
@@ -251,7 +250,7 @@ export class SqliteStaging {
 
   diff(runId: string, segment: string, mode: PlanMode): DiffCounts {
     const t = this.runs.get(runId);
-    const c = t ? this.counts(t, this.segId(segment)) : Object.values(State).map(() => 0);
+    const c = t ? this.counts(t, this.segId(segment)) : noCounts();
     const count = (state: State) => c[state]!;
     const unchanged = count(State.Unchanged);
     const changed = count(State.Changed);
@@ -272,7 +271,7 @@ export class SqliteStaging {
     const t = this.runs.get(runId);
     if (!t) return { remove: 0, add: 0 };
     const n = t.n;
-    const p = { runId, seg: segment, sid: this.segId(segment), n };
+    const p = { runId, seg: segment, sid: this.segId(segment) };
     const into = 'INSERT INTO main.journal (segment, run_id, action, key, payload)';
     const planned = this.db.transaction(() => {
       let remove = 0;
@@ -281,7 +280,7 @@ export class SqliteStaging {
         remove += this.db
           .prepare(
             `${into} SELECT c.segment, @runId, 'REMOVE', c.key, c.payload FROM main.checkpoint c INDEXED BY checkpoint_fp
-             WHERE c.segment = @seg AND dmp_unseen(@n, c.id)`,
+             WHERE c.segment = @seg AND dmp_unseen(@runId, c.id)`,
           )
           .run(p).changes;
       }
