@@ -116,6 +116,12 @@ export interface TransformDefinition<S extends z.ZodType = z.ZodType> {
    * are "soft": a row is rejected only if it lacks the member one of its target segments needs.
    */
   identity?: 'USER' | 'COMPANY';
+  /**
+   * false when the transform's output depends on anything besides the row's `data` and its config
+   * (the row number, the file name, the clock, a lookup): then no run keeps a row cache
+   * (docs/checkpoint.md#the-row-cache). Bump `version` whenever the output for a given row changes.
+   */
+  cacheable?: boolean;
   create(config: z.output<S>, ctx: PluginContext): TransformFn;
 }
 

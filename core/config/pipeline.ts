@@ -31,6 +31,12 @@ export const StateConfig = z
         .describe(
           'Stage and diff on a worker thread, overlapping with reading the source (false: on the main thread).',
         ),
+      rowCache: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Mirror mode: remember what each source row became, so an unchanged row skips the transforms next run (a file next to the database; docs/checkpoint.md).',
+        ),
       journalRetentionDays,
     }),
     z.object({
@@ -50,7 +56,13 @@ export const StateConfig = z
       journalRetentionDays,
     }),
   ])
-  .default({ type: 'sqlite', path: '.dmpsync/state.db', stagingWorker: true, journalRetentionDays: 7 })
+  .default({
+    type: 'sqlite',
+    path: '.dmpsync/state.db',
+    stagingWorker: true,
+    rowCache: true,
+    journalRetentionDays: 7,
+  })
   .describe('Where the per-segment checkpoint, journal and locks are kept.');
 
 export const Guardrails = z

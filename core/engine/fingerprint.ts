@@ -69,6 +69,49 @@ export function valuePrint(value: unknown): number {
   return feedValue(value) ? finish() : payloadPrint(JSON.stringify(value));
 }
 
+/**
+ * A source row's fingerprint for the row cache (52 bits, as a payload's): its field names, then
+ * each value. A string value is fed as its length and code units (no JSON escaping to check); any
+ * other value as its JSON. Field names are fed as one number per distinct name list: a source's rows
+ * share the same name strings, so the list is compared by identity and hashed once.
+ */
+export function rowPrint(data: Record<string, unknown>): number {
+  let i = 0;
+  let same = true;
+  for (const k in data) {
+    if (names[i] !== k) same = false;
+    i++;
+  }
+  if (!same || i !== names.length) {
+    names = Object.keys(data);
+    namesPrint = valuePrint(names);
+  }
+  lanes.a = 0x811c9dc5 | 0;
+  lanes.b = 0x9e3779b9 | 0;
+  feedUnit(namesPrint % 0x10000);
+  feedUnit(Math.floor(namesPrint / 0x10000) % 0x10000);
+  feedUnit(Math.floor(namesPrint / 0x100000000));
+  for (const k in data) {
+    const v = data[k];
+    if (typeof v === 'string') {
+      feedUnit(v.length & 0xffff);
+      feedUnit(v.length >>> 16);
+      feedRaw(v);
+    } else {
+      // Not a string: a marker no string length starts with, then its JSON (or its type's name).
+      feedUnit(0xffff);
+      feedUnit(0xffff);
+      const json = v === undefined ? 'undefined' : JSON.stringify(v);
+      feedRaw(typeof json === 'string' ? json : typeof v);
+    }
+  }
+  return finish();
+}
+
+/** The field names of the last row `rowPrint` saw, and their fingerprint. */
+let names: string[] = [];
+let namesPrint = 0;
+
 /** The lanes while a payload is fed (one payload at a time: no call here re-enters). */
 const lanes = { a: 0, b: 0 };
 

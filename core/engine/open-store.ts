@@ -18,7 +18,7 @@ export async function openStore(state: PipelineConfig['state'], baseDir: string)
   }
   const path =
     state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
-  const store = new SqliteStore(path, { stagingWorker: state.stagingWorker });
+  const store = new SqliteStore(path, { stagingWorker: state.stagingWorker, rowCache: state.rowCache });
   await store.migrate();
   return store;
 }

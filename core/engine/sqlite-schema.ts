@@ -103,4 +103,20 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE checkpoint_counts (segment TEXT PRIMARY KEY, members INTEGER NOT NULL) WITHOUT ROWID;
   INSERT INTO checkpoint_counts (segment, members) SELECT segment, COUNT(*) FROM checkpoint GROUP BY segment;
   `,
+  // v7: a generation per segment, bumped by every write to its checkpoint rows (whoever writes), so
+  // a row cache knows whether the rowids it recorded still hold what they held (about 0.9 us a
+  // written row).
+  `
+  CREATE TABLE checkpoint_gen (segment TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TRIGGER checkpoint_gen_insert AFTER INSERT ON checkpoint BEGIN
+    INSERT INTO checkpoint_gen (segment, n) VALUES (NEW.segment, 1) ON CONFLICT (segment) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER checkpoint_gen_update AFTER UPDATE ON checkpoint BEGIN
+    INSERT INTO checkpoint_gen (segment, n) VALUES (NEW.segment, 1) ON CONFLICT (segment) DO UPDATE SET n = n + 1;
+    INSERT INTO checkpoint_gen (segment, n) VALUES (OLD.segment, 1) ON CONFLICT (segment) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER checkpoint_gen_delete AFTER DELETE ON checkpoint BEGIN
+    INSERT INTO checkpoint_gen (segment, n) VALUES (OLD.segment, 1) ON CONFLICT (segment) DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];

@@ -9,7 +9,7 @@ import { type PrintedBatch, SqliteStaging } from './sqlite-staging.js';
 
 export interface StageCall {
   id: number;
-  op: 'classify' | 'keep' | 'diff' | 'journalPlan' | 'clear' | 'close';
+  op: 'classify' | 'keep' | 'diff' | 'journalPlan' | 'clear' | 'recordCache' | 'commitCache' | 'close';
   args: unknown[];
 }
 
@@ -28,6 +28,8 @@ const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
   journalPlan: (runId: string, segment: string, mode: 'mirror' | 'events') =>
     staging.journalPlan(runId, segment, mode),
   clear: (runId: string) => staging.clear(runId),
+  recordCache: (runId: string, path: string, config: string) => staging.recordCache(runId, path, config),
+  commitCache: (runId: string) => staging.commitCache(runId),
   close: () => db.close(),
 };
 

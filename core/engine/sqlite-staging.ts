@@ -11,10 +11,13 @@
  * - `keep` then stores the full rows of the members that will be ADDed (new or changed).
  * Each run has its own three tables and bitmap; clearing a run drops them.
  */
+import { renameSync, rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { keyPrintInto, payloadPrint } from './fingerprint.js';
+import { MAX_MEMBERS, RecordWriter } from './row-cache-file.js';
 import { SeenIds } from './seen-ids.js';
-import type { DiffCounts, PlanMode, StagedMember } from './store.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import type { DiffCounts, PlanMode, StagedMember, StagedRows } from './store.js';
 
 /** What a staged identity means against the checkpoint (the numbers are stored in the tables). */
 const State = {
@@ -52,6 +55,22 @@ export interface PrintedBatch {
   /** The payload fingerprint per member (0 for a REMOVE). */
   prints: Float64Array;
   intent: Uint8Array;
+  /** Per member: the checkpoint rowid a row-cache hit names (that row holds it unchanged), else 0. */
+  rowids: Float64Array;
+  /** While the run records a row cache: per source row, its print (NaN: not cacheable) and members. */
+  rows?: { print: Float64Array; size: Uint16Array };
+}
+
+/** A run's row cache being recorded (row-cache-file.ts): records go to `part` as batches classify. */
+interface Recording {
+  path: string;
+  part: string;
+  config: string;
+  writer: RecordWriter;
+  /** Per member of the current batch: its checkpoint rowid, or its key fingerprints (an ADD). */
+  rid: Float64Array;
+  k1: Float64Array;
+  k2: Float64Array;
 }
 
 interface RunTables {
@@ -72,6 +91,7 @@ interface RunTables {
   nextRow: number;
   /** Recorded identities per segment and state, kept as they are recorded (no scan to count). */
   counts: Map<number, number[]>;
+  recording?: Recording;
 }
 
 export class SqliteStaging {
@@ -148,20 +168,35 @@ export class SqliteStaging {
    */
   classify(runId: string, batch: PrintedBatch): Uint8Array {
     const t = this.tables(runId);
-    const { segments, seg, keys, prints, intent } = batch;
+    const { segments, seg, keys, prints, intent, rowids } = batch;
     const ids = segments.map((s) => this.segId(s));
     const out = new Uint8Array(seg.length);
     const kept: number[] = [];
     const kp = this.keyPrints;
+    const rec = batch.rows && t.recording ? this.sized(t.recording, seg.length) : undefined;
     this.db.transaction(() => {
       for (let i = 0; i < seg.length; i++) {
-        const name = segments[seg[i]!]!;
         const sid = ids[seg[i]!]!;
+        const cached = rowids[i]!;
+        if (cached > 0) {
+          // A row-cache hit: the checkpoint row holds this member unchanged (mirror mode only).
+          const first = t.seen.add(cached);
+          if (first) this.tally(t, sid, State.Unchanged, 1);
+          out[i] = first ? Outcome.Recorded : Outcome.Duplicate;
+          if (rec) rec.rid[i] = cached;
+          continue;
+        }
+        const name = segments[seg[i]!]!;
         keyPrintInto(keys[i]!, kp, 0);
         const k1 = kp[0]!;
         const k2 = kp[1]!;
         const want = intent[i]!;
         const held = t.probe.get(name, k1, k2) as [number, number] | undefined;
+        if (rec) {
+          rec.rid[i] = held ? held[0] : 0;
+          rec.k1[i] = k1;
+          rec.k2[i] = k2;
+        }
         let state: State;
         if (held)
           state =
@@ -203,7 +238,108 @@ export class SqliteStaging {
       }
     })();
     if (kept.length) t.pending.push(kept);
+    if (rec && batch.rows) this.record(rec, batch, ids, out);
     return out;
+  }
+
+  /** Starts recording this run's row cache, to be committed to `path` once the run has sent all. */
+  recordCache(runId: string, path: string, config: string): void {
+    const t = this.tables(runId);
+    this.dropRecording(t);
+    const part = `${path}.${runId}.part`;
+    const n = 512;
+    t.recording = {
+      path,
+      part,
+      config,
+      writer: new RecordWriter(part),
+      rid: new Float64Array(n),
+      k1: new Float64Array(n),
+      k2: new Float64Array(n),
+    };
+  }
+
+  /**
+   * Commits the recorded cache: each ADD resolved to the checkpoint row its acknowledgement made (a
+   * row with a member not in the checkpoint will never match), under a header with every segment's
+   * checkpoint generation as of now, then moved into place. Returns the rows written.
+   */
+  commitCache(runId: string): number {
+    const t = this.runs.get(runId);
+    const rec = t?.recording;
+    if (!t || !rec) return 0;
+    t.recording = undefined;
+    const segments = [...this.segIds.keys()];
+    const gen = this.db.prepare('SELECT n FROM main.checkpoint_gen WHERE segment = ?').pluck();
+    const find = this.db
+      .prepare(
+        'SELECT id FROM main.checkpoint INDEXED BY checkpoint_fp WHERE segment = ? AND k1 = ? AND k2 = ? AND p = ? LIMIT 1',
+      )
+      .pluck();
+    try {
+      this.db.transaction(() => {
+        rec.writer.commit(
+          {
+            format: 1,
+            config: rec.config,
+            schema: SQLITE_MIGRATIONS.length,
+            segments,
+            gens: segments.map((s) => (gen.get(s) as number | undefined) ?? 0),
+          },
+          (seg, k1, k2, p) => find.get(segments[seg], k1, k2, p) as number | undefined,
+        );
+      })();
+    } catch (err) {
+      rec.writer.close();
+      rmSync(rec.part, { force: true });
+      throw err;
+    }
+    rec.writer.close();
+    renameSync(rec.part, rec.path);
+    return rec.writer.rows;
+  }
+
+  private sized(rec: Recording, n: number): Recording {
+    if (rec.rid.length < n) {
+      rec.rid = new Float64Array(n);
+      rec.k1 = new Float64Array(n);
+      rec.k2 = new Float64Array(n);
+    }
+    return rec;
+  }
+
+  /** Appends the batch's cacheable rows: every member recorded (no duplicate), no more than 255. */
+  private record(rec: Recording, batch: PrintedBatch, ids: number[], out: Uint8Array): void {
+    const { print, size } = batch.rows!;
+    const w = rec.writer;
+    let m = 0;
+    for (let r = 0; r < size.length; r++) {
+      const n = size[r]!;
+      const from = m;
+      m += n;
+      if (Number.isNaN(print[r]!) || n > MAX_MEMBERS) continue;
+      w.row(print[r]!, n);
+      for (let i = from; i < m; i++) {
+        const sid = ids[batch.seg[i]!]!;
+        if (out[i] === Outcome.Duplicate) {
+          w.dropRow();
+          break;
+        }
+        if (out[i] === Outcome.Keep) w.unresolved(sid, rec.k1[i]!, rec.k2[i]!, batch.prints[i]!);
+        else w.member(sid, rec.rid[i]!);
+      }
+    }
+  }
+
+  private dropRecording(t: RunTables): void {
+    const rec = t.recording;
+    if (!rec) return;
+    t.recording = undefined;
+    try {
+      rec.writer.close();
+    } finally {
+      rmSync(rec.part, { force: true });
+    }
   }
 
   /** The full rows (key, payload, key, payload, ...) of the oldest classified batch that kept some. */
@@ -219,10 +355,10 @@ export class SqliteStaging {
   }
 
   /** Both steps on this thread: true for each member recorded (mirror: first in its segment this run). */
-  stage(runId: string, members: StagedMember[]): boolean[] {
-    const out = this.classify(runId, printBatch(members));
-    const rows = keptRows(members, out);
-    if (rows.length) this.keep(runId, rows);
+  stage(runId: string, members: StagedMember[], rows?: StagedRows): boolean[] {
+    const out = this.classify(runId, printBatch(members, rows));
+    const full = keptRows(members, out);
+    if (full.length) this.keep(runId, full);
     return recorded(out);
   }
 
@@ -230,6 +366,7 @@ export class SqliteStaging {
     const t = this.runs.get(runId);
     if (!t) return;
     this.runs.delete(runId);
+    this.dropRecording(t);
     this.db.exec(`DROP TABLE mem.hit_${t.n}; DROP TABLE mem.fresh_${t.n}; DROP TABLE tmp.rows_${t.n};`);
   }
 
@@ -330,24 +467,35 @@ export function recorded(out: Uint8Array): boolean[] {
 }
 
 /** A batch as `classify` takes it: keys, payload fingerprints, segment indexes and intents, no payloads. */
-export function printBatch(members: StagedMember[]): PrintedBatch {
+export function printBatch(members: StagedMember[], rows?: StagedRows): PrintedBatch {
   const segments: string[] = [];
   const index = new Map<string, number>();
   const seg = new Uint16Array(members.length);
   const keys: string[] = new Array(members.length);
   const prints = new Float64Array(members.length);
   const intent = new Uint8Array(members.length);
+  const rowids = new Float64Array(members.length);
+  const segIndex = (segment: string): number => {
+    let s = index.get(segment);
+    if (s === undefined) {
+      s = segments.push(segment) - 1;
+      index.set(segment, s);
+    }
+    return s;
+  };
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    let s = index.get(m.segment);
-    if (s === undefined) {
-      s = segments.push(m.segment) - 1;
-      index.set(m.segment, s);
+    if (m.rowid !== undefined) {
+      // A row-cache hit: no key, no payload, just the checkpoint row.
+      rowids[i] = m.rowid;
+      keys[i] = '';
+      seg[i] = segIndex(m.segment);
+      continue;
     }
-    seg[i] = s;
+    seg[i] = segIndex(m.segment);
     keys[i] = m.key;
     prints[i] = m.action === 'REMOVE' ? 0 : (m.payloadPrint ?? payloadPrint(m.payload));
     intent[i] = m.action === undefined ? Intent.Mirror : m.action === 'REMOVE' ? Intent.Remove : Intent.Add;
   }
-  return { segments, seg, keys, prints, intent };
+  return { segments, seg, keys, prints, intent, rowids, ...(rows ? { rows } : {}) };
 }

@@ -4,6 +4,7 @@
  * Staging, diff and plan (sqlite-staging.ts) run on a worker thread for file databases, so they
  * overlap with reading the source; `:memory:` databases (tests) stage on this connection.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -20,9 +21,11 @@ import type {
   JournalEntry,
   LockInfo,
   PlanMode,
+  RowCacheSupport,
   SegmentRecord,
   SourceStates,
   StagedMember,
+  StagedRows,
   StateStore,
 } from './store.js';
 import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from './store-rows.js';
@@ -30,10 +33,14 @@ import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from '
 export interface SqliteStoreOptions {
   /** Stage on a worker thread (default for file databases; `:memory:` always stages inline). */
   stagingWorker?: boolean;
+  /** Keep row caches next to the database file (default true; never for `:memory:`). */
+  rowCache?: boolean;
 }
 
-export class SqliteStore implements StateStore {
+export class SqliteStore implements StateStore, RowCacheSupport {
   readonly kind = 'sqlite' as const;
+  readonly rowCache: RowCacheSupport | undefined;
+  readonly schemaVersion = SQLITE_MIGRATIONS.length;
   private readonly db: Database.Database;
   private readonly useWorker: boolean;
   private inline: SqliteStaging | undefined;
@@ -68,6 +75,7 @@ export class SqliteStore implements StateStore {
     this.useWorker = path !== ':memory:' && path !== '' && (options.stagingWorker ?? true);
     this.stageBatchSize = this.useWorker ? 500 : undefined;
     this.stageDepth = this.useWorker ? 4 : undefined;
+    this.rowCache = path !== ':memory:' && path !== '' && options.rowCache !== false ? this : undefined;
     this.migrateSync();
   }
 
@@ -88,7 +96,10 @@ export class SqliteStore implements StateStore {
   }
 
   /** Runs a staging call where staging lives: the worker thread, or this connection. */
-  private async staging<T>(op: 'diff' | 'journalPlan' | 'clear', ...args: unknown[]): Promise<T> {
+  private async staging<T>(
+    op: 'diff' | 'journalPlan' | 'clear' | 'recordCache' | 'commitCache',
+    ...args: unknown[]
+  ): Promise<T> {
     if (this.useWorker) return this.stageWorker().call<T>(op, ...args);
     const s = this.inlineStaging() as unknown as Record<string, (...a: unknown[]) => T>;
     return s[op]!.call(this.inline, ...args);
@@ -199,15 +210,35 @@ export class SqliteStore implements StateStore {
     })();
   }
 
-  async stage(runId: string, members: StagedMember[]): Promise<boolean[]> {
-    if (!this.useWorker) return this.inlineStaging().stage(runId, members);
+  async stage(runId: string, members: StagedMember[], rows?: StagedRows): Promise<boolean[]> {
+    if (!this.useWorker) return this.inlineStaging().stage(runId, members, rows);
     // Payload fingerprints are computed here (a payload would cost more to send than to hash), keys
     // on the worker beside SQLite; only the members the worker keeps (the ADDs) cross in full.
     const worker = this.stageWorker();
-    const out = await worker.call<Uint8Array>('classify', runId, printBatch(members));
-    const rows = keptRows(members, out);
-    if (rows.length) worker.post('keep', runId, rows);
+    const out = await worker.call<Uint8Array>('classify', runId, printBatch(members, rows));
+    const full = keptRows(members, out);
+    if (full.length) worker.post('keep', runId, full);
     return recorded(out);
+  }
+
+  cachePath(name: string): string {
+    const id = createHash('sha256').update(name).digest('hex').slice(0, 16);
+    return `${this.path}.rowcache-${id}`;
+  }
+
+  async checkpointGens(segments: string[]): Promise<number[]> {
+    const gen = this.db.prepare('SELECT n FROM checkpoint_gen WHERE segment = ?').pluck();
+    return segments.map((s) => (gen.get(s) as number | undefined) ?? 0);
+  }
+
+  async recordCache(runId: string, path: string, config: string): Promise<void> {
+    // Posted: the worker may still be booting, and it serves calls in order (a failure fails the next).
+    if (this.useWorker) this.stageWorker().post('recordCache', runId, path, config);
+    else this.inlineStaging().recordCache(runId, path, config);
+  }
+
+  async commitCache(runId: string): Promise<number> {
+    return this.staging<number>('commitCache', runId);
   }
 
   async clearStaging(runId: string): Promise<void> {

@@ -17,6 +17,32 @@ export interface StagedMember {
    * payload: a store that diffs on fingerprints then reads `payload` only for the members it keeps.
    */
   readonly payloadPrint?: number;
+  /**
+   * A row-cache hit (core/runner/row-cache.ts): the checkpoint row that holds this member with the
+   * payload the row gives. Such a member has no key or payload to read.
+   */
+  readonly rowid?: number;
+}
+
+/** The source rows behind a `stage` batch, for the row cache: each row's print and member count. */
+export interface StagedRows {
+  /** The row's raw-field fingerprint; NaN for a row that must not be cached. */
+  print: Float64Array;
+  size: Uint16Array;
+}
+
+/** A store that can keep a row cache (the SQLite store). */
+export interface RowCacheSupport {
+  /** The file of a pipeline's cache, next to the database; undefined when there is no file. */
+  cachePath(name: string): string | undefined;
+  /** Each segment's checkpoint generation, bumped by every write to its checkpoint rows. */
+  checkpointGens(segments: string[]): Promise<number[]>;
+  /** The store schema version a cache's rowids belong to. */
+  readonly schemaVersion: number;
+  /** Records this run's cache as batches are staged (pass `rows` to `stage`). */
+  recordCache(runId: string, path: string, config: string): Promise<void>;
+  /** Writes the recorded cache in place: call only once every plan of the run is fully sent. */
+  commitCache(runId: string): Promise<number>;
 }
 
 /**
@@ -109,7 +135,9 @@ export interface StateStore {
    * Stages members for a run; returns, for each input, true if new or false if a duplicate identity
    * in its segment (mirror). Events (members with `action`) are always recorded: the last one wins.
    */
-  stage(runId: string, members: StagedMember[]): Promise<boolean[]>;
+  stage(runId: string, members: StagedMember[], rows?: StagedRows): Promise<boolean[]>;
+  /** Present on a store that can keep a row cache. */
+  readonly rowCache?: RowCacheSupport;
   /**
    * Members per `stage` call that suit this store (default 5000). The runner holds each batch's
    * members until the store answers, so a store that answers from another thread asks for small

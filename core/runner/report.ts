@@ -47,6 +47,12 @@ export interface RunReport {
   durationMs: number;
   rows: RowCounts & { balanced: boolean };
   rejectedSamples: RejectedRow[];
+  /**
+   * The row cache (mirror mode, SQLite store): rows that skipped the transforms because they are
+   * unchanged since the last complete run. `used` false says why (`unused`); `recorded` is what this
+   * run left for the next one (0 when it did not finish cleanly). docs/checkpoint.md#the-row-cache.
+   */
+  rowCache: { used: boolean; hits: number; unused?: string; recorded: number } | null;
   segments: SegmentReport[];
   totals: {
     requests: number;

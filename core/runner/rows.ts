@@ -3,7 +3,7 @@
  * a few staging batches; the audience itself lives in the state store, never in JS memory.
  */
 import { payloadPrint, valuePrint } from '../engine/fingerprint.js';
-import type { StagedMember, StateStore } from '../engine/store.js';
+import type { StagedMember, StagedRows, StateStore } from '../engine/store.js';
 import { ConfigError } from '../errors.js';
 import { quotedValue } from '../log.js';
 import {
@@ -140,6 +140,9 @@ interface Pending {
   notes?: string[];
 }
 
+/** Not cacheable (row-cache.ts): the row is transformed on every run. */
+export const NO_PRINT = Number.NaN;
+
 /**
  * Buffers staged members and settles each row as emitted or duplicate once its batch is written.
  * Up to `depth` batches may be in flight while the next fills: the store stages (on its own thread
@@ -147,6 +150,8 @@ interface Pending {
  */
 export class Stager {
   private rows: Pending[] = [];
+  /** Each buffered row's raw print, when the run records a row cache. */
+  private prints: number[] = [];
   private size = 0;
   /** Batches handed to the store and not yet settled, oldest first. */
   private inFlight: Promise<void>[] = [];
@@ -161,11 +166,17 @@ export class Stager {
     private readonly batchSize = 5000,
     /** Batches handed to the store before the oldest must have settled. */
     private readonly depth = 1,
+    /** The run records a row cache: each row's print goes with its batch. */
+    private readonly recording = false,
   ) {}
 
-  /** Buffers a row; a promise only when that filled a batch (the caller awaits rows in the millions). */
-  add(p: Pending): Promise<void> | undefined {
+  /**
+   * Buffers a row; a promise only when that filled a batch (the caller awaits rows in the millions).
+   * `print`: the row's raw print for the row cache, NO_PRINT when it must not be cached.
+   */
+  add(p: Pending, print = NO_PRINT): Promise<void> | undefined {
     this.rows.push(p);
+    if (this.recording) this.prints.push(p.notes?.length ? NO_PRINT : print);
     this.size += p.members.length;
     return this.size >= this.batchSize ? this.send() : undefined;
   }
@@ -185,7 +196,14 @@ export class Stager {
     // A plain loop: flatMap cost 330 ms per 1M members against 15 (one-member rows, Node 20).
     const all: StagedMember[] = [];
     for (const r of rows) for (const m of r.members) all.push(m);
-    const staged = all.length ? this.store.stage(this.runId, all) : Promise.resolve([]);
+    let info: StagedRows | undefined;
+    if (this.recording) {
+      info = { print: Float64Array.from(this.prints), size: new Uint16Array(rows.length) };
+      for (let i = 0; i < rows.length; i++) info.size[i] = rows[i]!.members.length;
+      this.prints = [];
+    }
+    // Rows routed only to other shards' segments still go with a recording: they are cacheable.
+    const staged = all.length || info ? this.store.stage(this.runId, all, info) : Promise.resolve([]);
     const settled = Promise.all([this.tail, staged]).then(([, fresh]) => this.settle(rows, fresh));
     // A failed batch must surface when it is awaited, not as an unhandled rejection meanwhile.
     settled.catch(() => undefined);

@@ -16,6 +16,7 @@ import { Accounting, type RejectedRow, type RowCounts } from './accounting.js';
 import { ActionReader } from './events.js';
 import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
+import { cacheConfigHash, openRowCache, type RowCacheReader, rowPrint } from './row-cache.js';
 import { RowMapper, Stager } from './rows.js';
 import { exitFor, pickStatus, planAndSend, replay, resolveOne, sum } from './segment-phases.js';
 import { ownedBy, type Shard } from './shard.js';
@@ -63,6 +64,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
   let release = async () => {};
   let failure: unknown;
   let finished: RunReport | undefined;
+  let rowCache: RunReport['rowCache'] = null;
   try {
     await store.startRun(runId, { mode: p.config.mode, startedAt: started });
     // Prove the source readable and build the transforms first: a missing file or a config mistake
@@ -103,9 +105,32 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       new Set(mine.map((s) => s.key)),
       events ? new ActionReader(p.config.events) : undefined,
     );
-    const stager = new Stager(store, runId, accounting, store.stageBatchSize, store.stageDepth);
     // Events mode resumes the source where the last complete run ended (mirror reads it all).
     const stateName = sourceStateName(p, o.shard);
+    // Mirror mode: rows unchanged since the last complete run skip the transforms (row-cache.ts).
+    const caching =
+      events || p.transforms.some((t) => t.def.cacheable === false) ? undefined : store.rowCache;
+    const cachePath = caching?.cachePath(stateName);
+    let cache: RowCacheReader | undefined;
+    let recording = false;
+    if (caching && cachePath) {
+      const config = cacheConfigHash(p, mine, stateName);
+      const opened = await openRowCache(
+        cachePath,
+        { config, schema: caching.schemaVersion, gens: (s) => caching.checkpointGens(s) },
+        logger,
+      );
+      if (typeof opened === 'string') rowCache = { used: false, hits: 0, unused: opened, recorded: 0 };
+      else {
+        cache = opened;
+        rowCache = { used: true, hits: 0, recorded: 0 };
+      }
+      if (!o.dryRun) {
+        await caching.recordCache(runId, cachePath, config);
+        recording = true;
+      }
+    }
+    const stager = new Stager(store, runId, accounting, store.stageBatchSize, store.stageDepth, recording);
     const startState = events && !o.fromStart ? await store.getSourceState(stateName) : null;
     const endState: Record<string, Record<string, unknown>> = { ...startState };
     const open = session;
@@ -171,12 +196,19 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
           });
           continue;
         }
+        const print = cache || recording ? rowPrint(item.data) : Number.NaN;
+        const hit = cache?.match(print);
+        if (hit) {
+          const full = stager.add({ members: hit }, print);
+          if (full) await full;
+          continue;
+        }
         const out = mapper.map({ data: item.data, row: item.row, file: item.file });
         if ('rejected' in out) {
           const r: RejectedRow = { row: item.row, file: item.file, field: out.field, reason: out.reason };
           accounting.rejected(includeValues ? { ...r, data: item.data } : r);
         } else {
-          const full = stager.add(out);
+          const full = stager.add(out, print);
           if (full) await full;
         }
       }
@@ -186,9 +218,15 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       }
     }
     await stager.flush();
+    cache?.close();
+    if (cache && rowCache) {
+      rowCache.hits = cache.hits;
+      logger.info({ hits: cache.hits, read: accounting.counts.read }, 'row cache');
+    }
     o.onProgress?.(accounting.counts);
     const planned = !refused && (await planStaged());
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
+    if (recording && planned && rowCache) rowCache.recorded = await commitCache(store, runId, mine, logger);
     // Only once every event read is journaled and sent may the next run start after them.
     if (events && !o.dryRun && planned) {
       await store.saveSourceState(stateName, endState, now());
@@ -221,6 +259,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
       durationMs: now() - started,
       rows: { ...accounting.counts, balanced: accounting.balanced() },
       rejectedSamples: accounting.samples,
+      rowCache,
       segments: segs,
       totals: {
         requests: sum(segs, (s) => s.requests),
@@ -244,6 +283,31 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     if (!o.store) await store.close();
     await new Promise<void>((r) => (rejectsOut ? rejectsOut.end(r) : r()));
     return report;
+  }
+}
+
+/**
+ * Moves the run's row cache into place, only once every segment's plan is fully sent: its rowids
+ * must be what the checkpoint now holds. A cache that cannot be written costs the next run time,
+ * not correctness, so it never fails the run.
+ */
+async function commitCache(
+  store: StateStore,
+  runId: string,
+  segments: { key: string }[],
+  logger: Logger,
+): Promise<number> {
+  for (const s of segments) {
+    const left = await store.pendingCounts(s.key);
+    if (left.add + left.remove > 0) return 0;
+  }
+  try {
+    const rows = await store.rowCache!.commitCache(runId);
+    logger.debug({ rows }, 'row cache written');
+    return rows;
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'row cache not written: the next run transforms every row');
+    return 0;
   }
 }
 

@@ -153,6 +153,67 @@ describe('SqliteStore member counts (v6)', () => {
   });
 });
 
+describe('SqliteStore checkpoint generations (v7)', () => {
+  it("move whenever a segment's checkpoint rows change, whoever changes them", async () => {
+    const path = fresh();
+    const store = new SqliteStore(path, { stagingWorker: false });
+    const look = new Database(path, { readonly: true });
+    const rows = look.prepare('SELECT id, key, payload FROM checkpoint WHERE segment = ? ORDER BY id');
+    const snapshot = (s: string) => JSON.stringify(rows.all(s));
+    const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+    const op = fc.record({
+      segment: fc.constantFrom('a', 'b'),
+      action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
+      key: fc.nat(5).map(key),
+      payload: fc.constantFrom('{"v":1}', '{"v":2}'),
+      ok: fc.boolean(),
+    });
+    let id = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(fc.array(op, { maxLength: 6 }), fc.constantFrom('a', 'b')), { maxLength: 10 }),
+          async (steps) => {
+            for (const step of steps) {
+              const before = ['a', 'b'].map(snapshot);
+              const gens = await store.checkpointGens(['a', 'b']);
+              if (typeof step === 'string') await store.resetSegment(step);
+              else
+                await store.complete(
+                  'r',
+                  step.map(({ ok, ...e }) => ({
+                    entry: { id: ++id, ...e },
+                    ok,
+                    reason: ok ? undefined : 'no',
+                  })),
+                  1,
+                );
+              const after = await store.checkpointGens(['a', 'b']);
+              ['a', 'b'].forEach((s, i) => {
+                if (snapshot(s) !== before[i]) expect(after[i]).not.toBe(gens[i]);
+              });
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+      // A write from outside the store (another tool, a manual fix) moves them too.
+      const gens = await store.checkpointGens(['a']);
+      const raw = new Database(path);
+      raw
+        .prepare(
+          "INSERT INTO checkpoint (segment, key, payload, acked_at, k1, k2, p) VALUES ('a', 'k', '{}', 1, 1, 2, 3)",
+        )
+        .run();
+      raw.close();
+      expect((await store.checkpointGens(['a']))[0]).not.toBe(gens[0]);
+    } finally {
+      look.close();
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteStore diff counts', () => {
   it('match a model of the staged run: mirror (first occurrence wins) and events (last event wins)', async () => {
     const key = (i: number) => `sha256:${(i + 1).toString(16).padStart(64, '0')}`;

@@ -127,6 +127,45 @@ describe('plugins: list', () => {
     expect(sent.map((s) => s.key).join()).not.toContain('@');
   });
 
+  it('the row cache keys on plugin files, and a transform declared cacheable: false turns it off', async () => {
+    writeFileSync(
+      join(proj, 'cached.csv'),
+      'email,segments\nana@client.io,customer\nbo@client.io,customer\n',
+    );
+    copyFileSync(join(proj, 'plugins/exclude-domains.mjs'), join(proj, 'plugins/exclude-copy.mjs'));
+    const file = pipeline('cached', {
+      plugins: ['./plugins/exclude-copy.mjs'],
+      source: { type: 'csv', config: { path: './cached.csv' } },
+      transforms: [{ type: 'exclude-domains', config: { domains: ['acme.com'] } }, ...userTransforms],
+      destination: linkedin(),
+    });
+    const sync = async () => parseReport(await runCli(['sync', '--config', file, '--json'])).rowCache;
+    expect(await sync()).toMatchObject({ used: false, recorded: 2 });
+    expect(await sync()).toMatchObject({ used: true, hits: 2 });
+    // The plugin's code changed (its version did not): the cache no longer stands for it.
+    writeFileSync(
+      join(proj, 'plugins/exclude-copy.mjs'),
+      `${readFileSync(join(proj, 'plugins/exclude-copy.mjs'), 'utf8')}\n// edited\n`,
+    );
+    expect(await sync()).toMatchObject({ used: false, unused: 'config changed' });
+
+    writeFileSync(
+      join(proj, 'plugins/stamp.mjs'),
+      "import { defineTransform, z } from 'dmpsync';\nexport default defineTransform({ name: 'stamp', version: '1', description: '', cacheable: false, config: z.object({}), create: () => (row) => ({ ...row, data: { ...row.data, row: String(row.row) } }) });\n",
+    );
+    const stamped = pipeline('stamped', {
+      plugins: ['./plugins/stamp.mjs'],
+      source: { type: 'csv', config: { path: './cached.csv' } },
+      transforms: [{ type: 'stamp' }, ...userTransforms],
+      destination: linkedin(),
+    });
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(['sync', '--config', stamped, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(parseReport(r).rowCache).toBeNull();
+    }
+  });
+
   it('`dmpsync check` checks plugin connectors too', async () => {
     const file = join(proj, 'package.yaml');
     const check = await runCli(['check', '--config', file]);

@@ -1,0 +1,263 @@
+/**
+ * The row cache: a source row whose raw fields are exactly those of a row of the last complete run
+ * becomes exactly the members it became then (transforms are functions of the row's fields and of
+ * the config). Such a row skips the transforms, the fingerprints and the checkpoint probe: its
+ * members are marked seen by the checkpoint rowids the cache recorded.
+ *
+ * A cache is used only when nothing it stands on has moved: the same config hash (transforms with
+ * their versions and config, segments, routing, shard, dmpsync version, plugin module files), the
+ * same store schema, and every segment's checkpoint generation unchanged since it was committed
+ * (a trigger bumps it on any write to that segment's checkpoint). Anything else: the run takes the
+ * normal path and records a fresh cache. docs/checkpoint.md#the-row-cache.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, resolve } from 'node:path';
+import type { LoadedPipeline } from '../config/load.js';
+import { rowPrint as fieldsPrint } from '../engine/fingerprint.js';
+import { emptyRecord, RecordReader } from '../engine/row-cache-file.js';
+import type { StagedMember } from '../engine/store.js';
+import type { Logger } from '../log.js';
+import type { SegmentSpec } from '../plugin.js';
+
+/** Records kept ahead of and behind the expected one: rows moved, deleted or copied this far are found. */
+const AHEAD = 4096;
+const BEHIND = 4096;
+/** Records read ahead by a deep search, done after 64, 128, 256... rows in a row found nowhere. */
+const DEEP = 1 << 16;
+const STREAK = 64;
+/** Ring of records (a power of two above BEHIND + DEEP), and the print index over it (twice that). */
+const RING = 1 << 17;
+const INDEX = RING * 2;
+
+/**
+ * The fingerprint of a source row's raw fields (fingerprint.ts). Not its file name or row number:
+ * a nightly export named by date, or a row moved down by an insert, is still the same row
+ * (transforms that read either declare `cacheable: false`).
+ */
+export const rowPrint = (data: Record<string, unknown>): number => fieldsPrint(data);
+
+/** A member known from the cache: the checkpoint row that holds it, unchanged. */
+export class CachedMember implements StagedMember {
+  readonly key = '';
+  constructor(
+    readonly segment: string,
+    readonly rowid: number,
+  ) {}
+  get payload(): string {
+    throw new Error('a cached member has no payload here: it is never an ADD');
+  }
+}
+
+/** What decides a cached row's members besides its raw fields. */
+export function cacheConfigHash(p: LoadedPipeline, owned: SegmentSpec[], name: string): string {
+  const h = createHash('sha256');
+  h.update(
+    JSON.stringify({
+      version: dmpsyncVersion(),
+      name,
+      transforms: p.transforms.map((t) => [t.def.name, t.def.version, t.config]),
+      destination: p.destination.def.name,
+      owned: owned.map((s) => [s.key, s.type, s.route ?? s.key]),
+      plugins: p.config.plugins,
+    }),
+  );
+  // A plugin edited without a version bump still invalidates the cache (its entry file, at least).
+  for (const spec of p.config.plugins) {
+    const file = pluginFile(spec, p.baseDir);
+    if (file) h.update(readFileSync(file));
+  }
+  return h.digest('hex');
+}
+
+/** This package's version: a new release may transform differently. */
+function dmpsyncVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'dmpsync') return pkg.version ?? '';
+    } catch {
+      // not this level
+    }
+  }
+  return '';
+}
+
+function pluginFile(spec: string, baseDir: string): string | undefined {
+  try {
+    const req = createRequire(resolve(baseDir, 'noop.js'));
+    return req.resolve(spec.startsWith('.') || isAbsolute(spec) ? resolve(baseDir, spec) : spec);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the last run's records in step with the source. The records from BEHIND before the expected
+ * one (the record after the last match) to AHEAD after it are indexed by print, so a row is found
+ * wherever it moved within that span; the next record is tried first, which is how nearly every row
+ * of an incremental run is found. A row found nowhere (inserted or changed) consumes nothing.
+ * After a streak of misses (a block of new rows, or a deleted block longer than AHEAD), deep
+ * searches at doubling intervals index DEEP records ahead. Records hold only prints and rowids.
+ */
+export class RowCacheReader {
+  private readonly prints = new Float64Array(RING);
+  /** The record number each ring slot holds (-1: none); a consumed record is marked NaN in prints. */
+  private readonly seqs = new Float64Array(RING).fill(-1);
+  private readonly rows: (CachedMember[] | undefined)[] = new Array(RING);
+  /** Open addressing, linear probing: record numbers by print, stale entries dropped on rebuild. */
+  private index = new Float64Array(INDEX).fill(-1);
+  private indexed = 0;
+  /** The expected record, and the number of the next record to read from the file. */
+  private pos = 0;
+  private hi = 0;
+  private done = false;
+  private misses = 0;
+  private nextDeep = STREAK;
+  private readonly record = emptyRecord();
+  hits = 0;
+
+  constructor(
+    private readonly file: RecordReader,
+    private readonly segments: string[],
+  ) {}
+
+  /** The members of the row whose print this is, or undefined (transform the row). */
+  match(print: number): CachedMember[] | undefined {
+    if (this.hi < this.pos + AHEAD && !this.done) this.fill(this.pos + AHEAD);
+    const next = this.pos % RING;
+    if (this.seqs[next] === this.pos && this.prints[next] === print) return this.take(this.pos);
+    let seq = this.find(print);
+    if (seq < 0 && this.misses + 1 >= this.nextDeep) {
+      this.nextDeep *= 2;
+      if (!this.done) this.fill(this.pos + DEEP);
+      seq = this.find(print);
+    }
+    if (seq >= 0) return this.take(seq);
+    this.misses++;
+    return undefined;
+  }
+
+  close(): void {
+    if (!this.done) this.stop();
+  }
+
+  /** The record with this print within the span, or -1. */
+  private find(print: number): number {
+    const mask = INDEX - 1;
+    for (let i = hashOf(print) & mask; ; i = (i + 1) & mask) {
+      const seq = this.index[i]!;
+      if (seq < 0) return -1;
+      const at = seq % RING;
+      if (this.seqs[at] === seq && this.prints[at] === print && seq >= this.pos - BEHIND) return seq;
+    }
+  }
+
+  private take(seq: number): CachedMember[] | undefined {
+    const at = seq % RING;
+    const members = this.rows[at];
+    this.rows[at] = undefined;
+    this.prints[at] = Number.NaN; // consumed: never matches again
+    this.pos = seq + 1;
+    this.misses = 0;
+    this.nextDeep = STREAK;
+    this.hits++;
+    return members;
+  }
+
+  private stop(): void {
+    this.done = true;
+    this.file.close();
+  }
+
+  /** Reads records until `upTo` (a record number) and indexes them. */
+  private fill(upTo: number): void {
+    const r = this.record;
+    // The ring slot a new record takes must hold one already behind the span.
+    const limit = Math.min(upTo, this.pos - BEHIND + RING);
+    while (this.hi < limit) {
+      let more: boolean;
+      try {
+        more = this.file.next(r);
+      } catch {
+        more = false; // a damaged tail: the rows it would have matched are transformed
+      }
+      if (!more) {
+        this.stop();
+        return;
+      }
+      const members: CachedMember[] = new Array(r.seg.length);
+      for (let i = 0; i < r.seg.length; i++)
+        members[i] = new CachedMember(this.segments[r.seg[i]!]!, r.rowid[i]!);
+      const seq = this.hi++;
+      const at = seq % RING;
+      this.seqs[at] = seq;
+      this.prints[at] = r.print;
+      this.rows[at] = members;
+      if (Number.isNaN(r.print)) continue; // a dead record: never matches
+      if (++this.indexed > INDEX / 2) this.reindex();
+      else this.put(seq, r.print);
+    }
+  }
+
+  private put(seq: number, print: number): void {
+    const mask = INDEX - 1;
+    let i = hashOf(print) & mask;
+    while (this.index[i]! >= 0) i = (i + 1) & mask;
+    this.index[i] = seq;
+  }
+
+  /** Rebuilds the index from the span's unconsumed records (stale entries pile up as slots are reused). */
+  private reindex(): void {
+    this.index.fill(-1);
+    this.indexed = 0;
+    const from = this.pos - BEHIND;
+    for (let at = 0; at < RING; at++) {
+      const seq = this.seqs[at]!;
+      if (seq >= from && !Number.isNaN(this.prints[at]!)) {
+        this.put(seq, this.prints[at]!);
+        this.indexed++;
+      }
+    }
+  }
+}
+
+/** Prints are uniform 52-bit numbers: their low bits index the table. */
+const hashOf = (print: number): number => (Number.isFinite(print) ? print % 0x40000000 : 0) | 0;
+
+/** The reader of a pipeline's cache file if it is there and still stands, else why not. */
+export async function openRowCache(
+  path: string,
+  expect: { config: string; schema: number; gens: (segments: string[]) => Promise<number[]> },
+  logger: Logger,
+): Promise<RowCacheReader | string> {
+  if (!existsSync(path)) return 'no cache yet';
+  let file: RecordReader;
+  try {
+    file = new RecordReader(path);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'row cache unreadable: every row is transformed');
+    return 'unreadable';
+  }
+  const h = file.header;
+  const why =
+    h.format !== 1
+      ? 'another format'
+      : h.config !== expect.config
+        ? 'config changed'
+        : h.schema !== expect.schema
+          ? 'store schema changed'
+          : (await expect.gens(h.segments)).some((g, i) => g !== h.gens[i])
+            ? 'checkpoint changed since'
+            : undefined;
+  if (why) {
+    file.close();
+    logger.info({ why }, 'row cache not used: every row is transformed');
+    return why;
+  }
+  return new RowCacheReader(file, h.segments);
+}
