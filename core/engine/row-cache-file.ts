@@ -168,6 +168,8 @@ export interface RawRecord {
 export class RecordReader {
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(4 << 20);
+  /** Records are packed (unaligned): a DataView reads them without Buffer's per-call checks. */
+  private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private at = 0;
   private end = 0;
   /** File offset of the next read, and where the records end. */
@@ -200,20 +202,20 @@ export class RecordReader {
   next(r: RawRecord): boolean {
     this.fill(MAX_RECORD);
     if (this.at === this.end) return false;
-    const b = this.buf;
+    const v = this.view;
     if (this.end - this.at < 9) throw new Error('row cache truncated');
-    r.print = b.readDoubleLE(this.at);
-    const n = b.readUInt8(this.at + 8);
+    r.print = v.getFloat64(this.at, true);
+    const n = v.getUint8(this.at + 8);
     let at = this.at + 9;
     r.seg.length = r.rowid.length = n;
     for (let i = 0; i < n; i++) {
       if (this.end - at < 2) throw new Error('row cache truncated');
-      const flags = b.readUInt16LE(at);
+      const flags = v.getUint16(at, true);
       const size = flags & FLAGS ? SLOT : 10;
       if (this.end - at < size) throw new Error('row cache truncated');
       if (flags & (DEAD | UNRESOLVED)) r.print = Number.NaN;
       r.seg[i] = flags & ~FLAGS;
-      r.rowid[i] = b.readDoubleLE(at + 2);
+      r.rowid[i] = v.getFloat64(at + 2, true);
       at += size;
     }
     this.at = at;

@@ -108,7 +108,14 @@ export class RowCacheReader {
   private readonly prints = new Float64Array(RING);
   /** The record number each ring slot holds (-1: none); a consumed record is marked NaN in prints. */
   private readonly seqs = new Float64Array(RING).fill(-1);
-  private readonly rows: (CachedMember[] | undefined)[] = new Array(RING);
+  /**
+   * Members per slot: one member inline (segment index, rowid), more in a side list. No objects per
+   * record: records wait up to AHEAD rows in the ring, long enough for V8 to promote objects.
+   */
+  private readonly size = new Uint8Array(RING);
+  private readonly seg1 = new Uint16Array(RING);
+  private readonly rowid1 = new Float64Array(RING);
+  private readonly more: (number[] | undefined)[] = new Array(RING);
   /** Open addressing, linear probing: record numbers by print, stale entries dropped on rebuild. */
   private index = new Float64Array(INDEX).fill(-1);
   private indexed = 0;
@@ -128,8 +135,8 @@ export class RowCacheReader {
 
   /** The members of the row whose print this is, or undefined (transform the row). */
   match(print: number): CachedMember[] | undefined {
-    if (this.hi < this.pos + AHEAD && !this.done) this.fill(this.pos + AHEAD);
-    const next = this.pos % RING;
+    if (this.hi < this.pos + AHEAD / 2 && !this.done) this.fill(this.pos + AHEAD);
+    const next = slot(this.pos);
     if (this.seqs[next] === this.pos && this.prints[next] === print) return this.take(this.pos);
     let seq = this.find(print);
     if (seq < 0 && this.misses + 1 >= this.nextDeep) {
@@ -152,15 +159,22 @@ export class RowCacheReader {
     for (let i = hashOf(print) & mask; ; i = (i + 1) & mask) {
       const seq = this.index[i]!;
       if (seq < 0) return -1;
-      const at = seq % RING;
+      const at = slot(seq);
       if (this.seqs[at] === seq && this.prints[at] === print && seq >= this.pos - BEHIND) return seq;
     }
   }
 
-  private take(seq: number): CachedMember[] | undefined {
-    const at = seq % RING;
-    const members = this.rows[at];
-    this.rows[at] = undefined;
+  private take(seq: number): CachedMember[] {
+    const at = slot(seq);
+    const n = this.size[at]!;
+    const members: CachedMember[] = new Array(n);
+    if (n === 1) members[0] = new CachedMember(this.segments[this.seg1[at]!]!, this.rowid1[at]!);
+    else if (n > 1) {
+      const list = this.more[at]!;
+      for (let i = 0; i < n; i++)
+        members[i] = new CachedMember(this.segments[list[2 * i]!]!, list[2 * i + 1]!);
+      this.more[at] = undefined;
+    }
     this.prints[at] = Number.NaN; // consumed: never matches again
     this.pos = seq + 1;
     this.misses = 0;
@@ -190,14 +204,16 @@ export class RowCacheReader {
         this.stop();
         return;
       }
-      const members: CachedMember[] = new Array(r.seg.length);
-      for (let i = 0; i < r.seg.length; i++)
-        members[i] = new CachedMember(this.segments[r.seg[i]!]!, r.rowid[i]!);
       const seq = this.hi++;
-      const at = seq % RING;
+      const at = slot(seq);
+      const n = r.seg.length;
       this.seqs[at] = seq;
       this.prints[at] = r.print;
-      this.rows[at] = members;
+      this.size[at] = n;
+      if (n === 1) {
+        this.seg1[at] = r.seg[0]!;
+        this.rowid1[at] = r.rowid[0]!;
+      } else this.more[at] = n > 1 ? r.seg.flatMap((s, i) => [s, r.rowid[i]!]) : undefined;
       if (Number.isNaN(r.print)) continue; // a dead record: never matches
       if (++this.indexed > INDEX / 2) this.reindex();
       else this.put(seq, r.print);
@@ -226,8 +242,11 @@ export class RowCacheReader {
   }
 }
 
-/** Prints are uniform 52-bit numbers: their low bits index the table. */
-const hashOf = (print: number): number => (Number.isFinite(print) ? print % 0x40000000 : 0) | 0;
+/** Prints are uniform 52-bit integers: their low 32 bits index the table (NaN gives 0). */
+const hashOf = (print: number): number => print | 0;
+
+/** A record number's ring slot (bit operations while it fits in 31 bits). */
+const slot = (seq: number): number => (seq < 0x40000000 ? seq & (RING - 1) : seq % RING);
 
 /** The reader of a pipeline's cache file if it is there and still stands, else why not. */
 export async function openRowCache(
