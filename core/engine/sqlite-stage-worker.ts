@@ -9,7 +9,16 @@ import { type PrintedBatch, SqliteStaging } from './sqlite-staging.js';
 
 export interface StageCall {
   id: number;
-  op: 'classify' | 'keep' | 'diff' | 'journalPlan' | 'clear' | 'recordCache' | 'commitCache' | 'close';
+  op:
+    | 'classify'
+    | 'keep'
+    | 'diff'
+    | 'journalPlan'
+    | 'clear'
+    | 'recordCache'
+    | 'commitCache'
+    | 'writeBack'
+    | 'close';
   args: unknown[];
 }
 
@@ -30,6 +39,7 @@ const ops: Record<StageCall['op'], (...a: never[]) => unknown> = {
   clear: (runId: string) => staging.clear(runId),
   recordCache: (runId: string, path: string, config: string) => staging.recordCache(runId, path, config),
   commitCache: (runId: string) => staging.commitCache(runId),
+  writeBack: () => db.pragma('wal_checkpoint(PASSIVE)'),
   close: () => db.close(),
 };
 

@@ -41,6 +41,8 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   readonly kind = 'sqlite' as const;
   readonly rowCache: RowCacheSupport | undefined;
   readonly schemaVersion = SQLITE_MIGRATIONS.length;
+  /** Plans are written on the worker's connection, or synchronously: never inside another transaction. */
+  readonly concurrentPlans = true;
   private readonly db: Database.Database;
   private readonly useWorker: boolean;
   private inline: SqliteStaging | undefined;
@@ -239,6 +241,14 @@ export class SqliteStore implements StateStore, RowCacheSupport {
 
   async commitCache(runId: string): Promise<number> {
     return this.staging<number>('commitCache', runId);
+  }
+
+  /**
+   * Copies the WAL's pages into the database on the worker while the main thread sends the next
+   * segment (a passive checkpoint never blocks a writer), so the close has less left to write back.
+   */
+  writeBack(): void {
+    if (this.useWorker) this.stageWorker().post('writeBack');
   }
 
   async clearStaging(runId: string): Promise<void> {

@@ -151,6 +151,14 @@ export interface StateStore {
    */
   readonly stageDepth?: number;
   clearStaging(runId: string): Promise<void>;
+  /**
+   * `journalPlan` may run while `complete` commits another segment's acknowledgements (SQLite: the
+   * plan is written on the staging connection or synchronously). Not on a single shared client
+   * (PostgreSQL), where one transaction would interleave with the other's statements.
+   */
+  readonly concurrentPlans?: boolean;
+  /** A segment's sends are done: the store may write back what they changed, off the main thread. */
+  writeBack?(): void;
 
   // ---- diff and journal
   diff(runId: string, segment: string, mode?: PlanMode): Promise<DiffCounts>;

@@ -82,11 +82,24 @@ export interface PlanContext {
   firstChunk?: boolean;
 }
 
-export async function planAndSend(
+/** A segment whose plan is to be journaled and sent. */
+export interface PlannedSegment {
+  spec: SegmentSpec;
+  segment: ResolvedSegment;
+  rep: SegmentReport;
+  /** The diff has anything to journal. */
+  changes: boolean;
+}
+
+/**
+ * Diffs one segment into its report and applies the guardrails. Returns what to journal and send,
+ * or null (refused, dry run, or a segment that could not be resolved).
+ */
+export async function planOne(
   spec: SegmentSpec,
   segment: ResolvedSegment | null,
   c: PlanContext,
-): Promise<void> {
+): Promise<PlannedSegment | null> {
   const { store, runId, rep } = c;
   const mode = c.o.pipeline.config.mode;
   const d = await store.diff(runId, spec.key, mode);
@@ -104,11 +117,31 @@ export async function planAndSend(
   if (refusal) {
     rep.refused = refusal;
     c.logger.warn({ segment: spec.key, reason: refusal }, 'plan refused by guardrail');
-    return;
+    return null;
   }
-  if (c.o.dryRun || !segment) return;
-  if (d.add + d.remove + d.change > 0) await store.journalPlan(runId, spec.key, mode);
-  await drainWithStats(segment, c.session, store, runId, rep, c.signal, c.now);
+  if (c.o.dryRun || !segment) return null;
+  return { spec, segment, rep, changes: d.add + d.remove + d.change > 0 };
+}
+
+/**
+ * Journals and sends the planned segments, one after the other. A store that can journal while
+ * another segment's acknowledgements commit (`concurrentPlans`) gets every plan at once, so the
+ * next segment's plan is written while this one sends.
+ */
+export async function sendPlanned(planned: PlannedSegment[], c: Omit<PlanContext, 'rep'>): Promise<void> {
+  const { store, runId } = c;
+  const mode = c.o.pipeline.config.mode;
+  const journal = (p: PlannedSegment) =>
+    p.changes ? store.journalPlan(runId, p.spec.key, mode).then(() => undefined) : Promise.resolve();
+  const ahead = store.concurrentPlans ? planned.map(journal) : [];
+  // A failure surfaces when its segment's turn comes, not as an unhandled rejection meanwhile.
+  for (const j of ahead) j.catch(() => undefined);
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    await (ahead[i] ?? journal(p));
+    await drainWithStats(p.segment, c.session, store, runId, p.rep, c.signal, c.now);
+    store.writeBack?.();
+  }
 }
 
 function guardrail(remove: number, before: number, after: number, c: PlanContext): string | undefined {

@@ -18,7 +18,16 @@ import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
 import { cacheConfigHash, openRowCache, type RowCacheReader, rowPrint } from './row-cache.js';
 import { RowMapper, Stager } from './rows.js';
-import { exitFor, pickStatus, planAndSend, replay, resolveOne, sum } from './segment-phases.js';
+import {
+  exitFor,
+  type PlannedSegment,
+  pickStatus,
+  planOne,
+  replay,
+  resolveOne,
+  sendPlanned,
+  sum,
+} from './segment-phases.js';
 import { ownedBy, type Shard } from './shard.js';
 
 export interface RunOptions {
@@ -137,21 +146,15 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     let chunk = 0;
     /** Plans and sends what is staged, segment by segment; false when a guardrail refused a plan. */
     const planStaged = async (): Promise<boolean> => {
+      const context = { o, session: open, store, runId, signal, now, logger, firstChunk: chunk === 0 };
+      const planned: PlannedSegment[] = [];
       for (const spec of mine) {
         const rep = segReports.get(spec.key)!;
         rep.duplicates = stager.duplicatesBySegment.get(spec.key) ?? 0;
-        await planAndSend(spec, resolved.get(spec.key) ?? null, {
-          o,
-          session: open,
-          store,
-          runId,
-          rep,
-          signal,
-          now,
-          logger,
-          firstChunk: chunk === 0,
-        });
+        const p = await planOne(spec, resolved.get(spec.key) ?? null, { ...context, rep });
+        if (p) planned.push(p);
       }
+      await sendPlanned(planned, context);
       chunk++;
       return [...segReports.values()].every((r) => !r.refused);
     };
