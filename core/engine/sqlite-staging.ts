@@ -174,7 +174,7 @@ export class SqliteStaging {
     const kept: number[] = [];
     const kp = this.keyPrints;
     const rec = batch.rows && t.recording ? this.sized(t.recording, seg.length) : undefined;
-    this.db.transaction(() => {
+    const pass = () => {
       let k = 0;
       for (let i = 0; i < seg.length; i++) {
         const sid = ids[seg[i]!]!;
@@ -237,7 +237,10 @@ export class SqliteStaging {
           kept.push(t.nextRow++);
         }
       }
-    })();
+    };
+    // A batch of row-cache hits only sets bits: no statement, so no transaction to begin and commit.
+    if (keys.length > 0) this.db.transaction(pass)();
+    else pass();
     if (kept.length) t.pending.push(kept);
     if (rec && batch.rows) this.record(rec, batch, ids, out);
     return out;

@@ -140,6 +140,13 @@ interface Pending {
   notes?: string[];
 }
 
+/**
+ * A row-cache hit costs the staging worker a bit, not a probe: a batch holds this many times more
+ * of them. Measured (1M rows, 1% churn): the read loop's wait for the worker 0.33-0.36 -> 0.15-0.21 s
+ * with 4; 8 and 16 were slower again (members that wait longer get promoted by the GC).
+ */
+const CACHED_SHARE = 4;
+
 /** Not cacheable (row-cache.ts): the row is transformed on every run. */
 export const NO_PRINT = Number.NaN;
 
@@ -174,10 +181,10 @@ export class Stager {
    * Buffers a row; a promise only when that filled a batch (the caller awaits rows in the millions).
    * `print`: the row's raw print for the row cache, NO_PRINT when it must not be cached.
    */
-  add(p: Pending, print = NO_PRINT): Promise<void> | undefined {
+  add(p: Pending, print = NO_PRINT, cached = false): Promise<void> | undefined {
     this.rows.push(p);
     if (this.recording) this.prints.push(p.notes?.length ? NO_PRINT : print);
-    this.size += p.members.length;
+    this.size += cached ? p.members.length / CACHED_SHARE : p.members.length;
     return this.size >= this.batchSize ? this.send() : undefined;
   }
 

@@ -202,7 +202,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
         const print = cache || recording ? rowPrint(item.data) : Number.NaN;
         const hit = cache?.match(print);
         if (hit) {
-          const full = stager.add({ members: hit }, print);
+          const full = stager.add({ members: hit }, print, true);
           if (full) await full;
           continue;
         }
