@@ -160,8 +160,10 @@ export class RecordWriter {
 /** One record as read back: a dead record (a member that never reached the checkpoint) has print NaN. */
 export interface RawRecord {
   print: number;
-  seg: number[];
-  rowid: number[];
+  /** Members: the first `n` entries of `seg` and `rowid`. */
+  n: number;
+  seg: Uint16Array;
+  rowid: Float64Array;
 }
 
 /** Reads a committed cache file front to back in 4 MB chunks. */
@@ -207,7 +209,7 @@ export class RecordReader {
     r.print = v.getFloat64(this.at, true);
     const n = v.getUint8(this.at + 8);
     let at = this.at + 9;
-    r.seg.length = r.rowid.length = n;
+    r.n = n;
     for (let i = 0; i < n; i++) {
       if (this.end - at < 2) throw new Error('row cache truncated');
       const flags = v.getUint16(at, true);
@@ -244,4 +246,9 @@ export class RecordReader {
   }
 }
 
-export const emptyRecord = (): RawRecord => ({ print: 0, seg: [], rowid: [] });
+export const emptyRecord = (): RawRecord => ({
+  print: 0,
+  n: 0,
+  seg: new Uint16Array(MAX_MEMBERS),
+  rowid: new Float64Array(MAX_MEMBERS),
+});

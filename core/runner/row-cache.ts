@@ -206,14 +206,21 @@ export class RowCacheReader {
       }
       const seq = this.hi++;
       const at = slot(seq);
-      const n = r.seg.length;
+      const n = r.n;
       this.seqs[at] = seq;
       this.prints[at] = r.print;
       this.size[at] = n;
       if (n === 1) {
         this.seg1[at] = r.seg[0]!;
         this.rowid1[at] = r.rowid[0]!;
-      } else this.more[at] = n > 1 ? r.seg.flatMap((s, i) => [s, r.rowid[i]!]) : undefined;
+      } else if (n > 1) {
+        const list: number[] = new Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          list[2 * i] = r.seg[i]!;
+          list[2 * i + 1] = r.rowid[i]!;
+        }
+        this.more[at] = list;
+      }
       if (Number.isNaN(r.print)) continue; // a dead record: never matches
       if (++this.indexed > INDEX / 2) this.reindex();
       else this.put(seq, r.print);

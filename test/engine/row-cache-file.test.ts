@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   emptyRecord,
-  type RawRecord,
   RecordReader,
   RecordWriter,
   type RowCacheHeader,
@@ -13,11 +12,18 @@ import {
 const header: RowCacheHeader = { format: 1, config: 'abc', schema: 7, segments: ['a', 'b'], gens: [3, 9] };
 const dir = mkdtempSync(join(tmpdir(), 'dmpsync-rowcache-'));
 
-function readAll(path: string): { header: RowCacheHeader; records: RawRecord[] } {
+type Read = { print: number; seg: number[]; rowid: number[] };
+
+function readAll(path: string): { header: RowCacheHeader; records: Read[] } {
   const r = new RecordReader(path);
-  const records: RawRecord[] = [];
+  const records: Read[] = [];
   const rec = emptyRecord();
-  while (r.next(rec)) records.push({ print: rec.print, seg: [...rec.seg], rowid: [...rec.rowid] });
+  while (r.next(rec))
+    records.push({
+      print: rec.print,
+      seg: [...rec.seg.subarray(0, rec.n)],
+      rowid: [...rec.rowid.subarray(0, rec.n)],
+    });
   r.close();
   return { header: r.header, records };
 }
