@@ -16,6 +16,13 @@ export function renderReport(r: RunReport): string {
   );
   for (const [reason, count] of top(c.rejectedByReason)) lines.push(`  rejected ${n(count)}  ${reason}`);
   for (const [note, count] of top(c.notes)) lines.push(`  note     ${n(count)}  ${note}`);
+  const rc = r.rowCache;
+  if (rc)
+    lines.push(
+      rc.used
+        ? `row cache: ${n(rc.hits)} rows unchanged since the last complete run skipped the transforms`
+        : `row cache: not used (${rc.unused ?? 'unknown'}); every row was transformed`,
+    );
   lines.push('');
   lines.push(
     pad([
