@@ -4,7 +4,14 @@
  * nothing (timings stay out of pass/fail tests). BENCH_ROWS overrides the 1M default.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,7 +72,13 @@ async function churned(from: string, to: string): Promise<void> {
   await new Promise((r) => out.end(r));
 }
 
-function pipelineFile(name: string, csv: string, restUrl: string, dest: Record<string, unknown>): string {
+function pipelineFile(
+  name: string,
+  csv: string,
+  restUrl: string,
+  dest: Record<string, unknown>,
+  state: Record<string, unknown> = {},
+): string {
   const file = join(dir, `${name}.yaml`);
   const p = {
     name,
@@ -102,7 +115,7 @@ function pipelineFile(name: string, csv: string, restUrl: string, dest: Record<s
         ...dest,
       },
     },
-    state: { type: 'sqlite', path: join(dir, `${name}.db`) },
+    state: { type: 'sqlite', path: join(dir, `${name}.db`), ...state },
   };
   writeFileSync(file, YAML.stringify(p));
   return file;
@@ -197,16 +210,23 @@ const unlimited = {
   rateLimits: { usersPerMinute: 1_000_000, companiesPerMinute: 1_000_000, windowMs: 60_000 },
 };
 const full = await measure('sync-bench.ts', ['sync', pipelineFile('full', base, emu.restUrl, unlimited)]);
+// The same incremental run without the row cache, on a copy of the state the full sync left.
+copyFileSync(join(dir, 'full.db'), join(dir, 'nocache.db'));
 const incrFile = pipelineFile('full', churn, emu.restUrl, unlimited); // same state: an incremental run
 const readPass = await measure('sync-bench.ts', ['read', incrFile]);
 const incr = await measure('sync-bench.ts', ['sync', incrFile]);
+const plain = await measure('sync-bench.ts', [
+  'sync',
+  pipelineFile('nocache', churn, emu.restUrl, unlimited, { rowCache: false }),
+]);
 full.mode = 'full sync (first run)';
 incr.mode = 'incremental sync, 1% churn';
+plain.mode = 'the same, state.rowCache: false';
 readPass.mode = 'read-only pass (same file)';
 table(
   'Sync to the emulator (rate limits off)',
-  [full, readPass, incr],
-  ['mode', 'rows', 'seconds', 'rowsPerSec', 'requests', 'sent', 'peakRssMb'],
+  [full, readPass, incr, plain],
+  ['mode', 'rows', 'seconds', 'rowsPerSec', 'requests', 'sent', 'rowCacheHits', 'peakRssMb'],
 );
 console.log(
   `\nincremental sync time / read-only pass = ${((incr.seconds as number) / (readPass.seconds as number)).toFixed(2)} (target <= 1.5)`,

@@ -35,6 +35,7 @@ if (mode === 'sync') {
     balanced: report.rows.balanced,
     error: report.error?.message,
     sendSeconds: report.segments.reduce((a, s) => a + s.durationMs, 0) / 1000,
+    rowCacheHits: report.rowCache?.hits ?? 0,
   };
 } else {
   const ctx = benchContext(pipeline.baseDir);
