@@ -106,44 +106,50 @@ describe('SqliteStore schema migration', () => {
   });
 });
 
+/** Steps of acknowledgement outcomes and segment resets over segments a and b and six keys. */
+function checkpointSteps(maxLength: number) {
+  const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+  const op = fc.record({
+    segment: fc.constantFrom('a', 'b'),
+    action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
+    key: fc.nat(5).map(key),
+    // Two payloads: a REMOVE of the payload an ADD already replaced takes nothing out.
+    payload: fc.constantFrom('{"v":1}', '{"v":2}'),
+    ok: fc.boolean(),
+  });
+  return fc.array(fc.oneof(fc.array(op, { maxLength: 6 }), fc.constantFrom('a', 'b')), { maxLength });
+}
+
+type CheckpointStep =
+  | string
+  | { segment: string; action: 'ADD' | 'REMOVE'; key: string; payload: string; ok: boolean }[];
+let entryId = 0;
+
+async function applyStep(store: SqliteStore, step: CheckpointStep): Promise<void> {
+  if (typeof step === 'string') await store.resetSegment(step);
+  else
+    await store.complete(
+      'r',
+      step.map(({ ok, ...e }) => ({ entry: { id: ++entryId, ...e }, ok, reason: ok ? undefined : 'no' })),
+      1,
+    );
+}
+
 describe('SqliteStore member counts (v6)', () => {
   it('equal COUNT(*) of the checkpoint after any sequence of acknowledgements, rejections and resets', async () => {
     const path = fresh();
     const store = new SqliteStore(path, { stagingWorker: false });
     const look = new Database(path, { readonly: true });
     const counted = look.prepare('SELECT COUNT(*) FROM checkpoint WHERE segment = ?').pluck();
-    const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
-    const op = fc.record({
-      segment: fc.constantFrom('a', 'b'),
-      action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
-      key: fc.nat(5).map(key),
-      // Two payloads: a REMOVE of the payload an ADD already replaced takes nothing out.
-      payload: fc.constantFrom('{"v":1}', '{"v":2}'),
-      ok: fc.boolean(),
-    });
-    let id = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.oneof(fc.array(op, { maxLength: 6 }), fc.constantFrom('a', 'b')), { maxLength: 12 }),
-          async (steps) => {
-            for (const s of ['a', 'b']) await store.resetSegment(s); // each run starts empty
-            for (const step of steps) {
-              if (typeof step === 'string') await store.resetSegment(step);
-              else
-                await store.complete(
-                  'r',
-                  step.map(({ ok, ...e }) => ({
-                    entry: { id: ++id, ...e },
-                    ok,
-                    reason: ok ? undefined : 'no',
-                  })),
-                  1,
-                );
-              for (const s of ['a', 'b']) expect(await store.checkpointCount(s)).toBe(counted.get(s));
-            }
-          },
-        ),
+        fc.asyncProperty(checkpointSteps(12), async (steps) => {
+          for (const s of ['a', 'b']) await store.resetSegment(s); // each run starts empty
+          for (const step of steps) {
+            await applyStep(store, step);
+            for (const s of ['a', 'b']) expect(await store.checkpointCount(s)).toBe(counted.get(s));
+          }
+        }),
         { numRuns: 150 },
       );
     } finally {
@@ -160,41 +166,19 @@ describe('SqliteStore checkpoint generations (v7)', () => {
     const look = new Database(path, { readonly: true });
     const rows = look.prepare('SELECT id, key, payload FROM checkpoint WHERE segment = ? ORDER BY id');
     const snapshot = (s: string) => JSON.stringify(rows.all(s));
-    const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
-    const op = fc.record({
-      segment: fc.constantFrom('a', 'b'),
-      action: fc.constantFrom('ADD', 'REMOVE') as fc.Arbitrary<'ADD' | 'REMOVE'>,
-      key: fc.nat(5).map(key),
-      payload: fc.constantFrom('{"v":1}', '{"v":2}'),
-      ok: fc.boolean(),
-    });
-    let id = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.oneof(fc.array(op, { maxLength: 6 }), fc.constantFrom('a', 'b')), { maxLength: 10 }),
-          async (steps) => {
-            for (const step of steps) {
-              const before = ['a', 'b'].map(snapshot);
-              const gens = await store.checkpointGens(['a', 'b']);
-              if (typeof step === 'string') await store.resetSegment(step);
-              else
-                await store.complete(
-                  'r',
-                  step.map(({ ok, ...e }) => ({
-                    entry: { id: ++id, ...e },
-                    ok,
-                    reason: ok ? undefined : 'no',
-                  })),
-                  1,
-                );
-              const after = await store.checkpointGens(['a', 'b']);
-              ['a', 'b'].forEach((s, i) => {
-                if (snapshot(s) !== before[i]) expect(after[i]).not.toBe(gens[i]);
-              });
-            }
-          },
-        ),
+        fc.asyncProperty(checkpointSteps(10), async (steps) => {
+          for (const step of steps) {
+            const before = ['a', 'b'].map(snapshot);
+            const gens = await store.checkpointGens(['a', 'b']);
+            await applyStep(store, step);
+            const after = await store.checkpointGens(['a', 'b']);
+            ['a', 'b'].forEach((s, i) => {
+              if (snapshot(s) !== before[i]) expect(after[i]).not.toBe(gens[i]);
+            });
+          }
+        }),
         { numRuns: 100 },
       );
       // A write from outside the store (another tool, a manual fix) moves them too.
