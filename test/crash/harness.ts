@@ -120,6 +120,12 @@ export interface SeedOptions {
   killedRuns?: number;
   /** People in the pool (the audience is about 70% of them). */
   pool?: number;
+  /**
+   * Row cache: one complete run before the killed ones (so they start from a cache), and one more
+   * after the clean run with the same source, which must answer every row from the cache and send
+   * nothing.
+   */
+  rowCache?: boolean;
 }
 
 export interface SeedResult {
@@ -137,6 +143,8 @@ export interface SeedResult {
   journal: JournalFigures;
   finalExit: number | null;
   finalReplayed: number;
+  /** With `rowCache`: the row cache of the clean run and of the run after it. */
+  rowCache?: { final: RunReport['rowCache']; after: RunReport['rowCache']; afterSent: number };
   leaks: string[];
   faultsInjected: number;
 }
@@ -228,14 +236,26 @@ export async function runSeed(o: SeedOptions): Promise<SeedResult> {
     if (/person\d+@example\.com/i.test(text)) result.leaks.push(`${label}: raw email`);
   };
   try {
-    emu.setFaults({
+    const faults = {
       error5xx: { rate: 0.1 },
       resetAfterApply: { rate: 0.05 },
       resetBeforeApply: { rate: 0.05 },
       latencyMs: 2,
-    });
+    };
+    emu.setFaults(faults);
+    /** A run nobody kills (faults as they are set). */
+    const quiet = async (): Promise<RunReport> => {
+      await spawnCli(['sync', '--config', pipeline, '--json', '--report', report]).done;
+      return JSON.parse(readFileSync(report, 'utf8')) as RunReport;
+    };
+    if (o.rowCache) {
+      writeAudience(csv, people());
+      emu.setFaults({});
+      await quiet();
+      emu.setFaults(faults);
+    }
     for (let i = 0; i < (o.killedRuns ?? 3); i++) {
-      if (i > 0) mutate();
+      if (i > 0 || o.rowCache) mutate();
       writeAudience(csv, people());
       const before = runIds(stateDb);
       const baseline = usersRequests(emu);
@@ -266,6 +286,10 @@ export async function runSeed(o: SeedOptions): Promise<SeedResult> {
       leakCheck('final report', text);
       const rep = JSON.parse(text) as RunReport;
       result.finalReplayed = rep.segments.reduce((a, s) => a + s.replayed.add + s.replayed.remove, 0);
+      if (o.rowCache) {
+        const after = await quiet();
+        result.rowCache = { final: rep.rowCache, after: after.rowCache, afterSent: after.totals.sent };
+      }
     }
     const expectedTitle = new Map(people().map((p) => [p.id, p.title ?? 'Engineer']));
     for (const [key, route] of Object.entries(ROUTES)) {

@@ -21,7 +21,10 @@ describe('SIGKILL at random moments, source changing between runs', () => {
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift())
-          results.push(await runSeed({ seed: s, killedRuns: killedRuns(s), pool: 200 }));
+          // Every third seed starts from a row cache and checks the run after the clean one uses it.
+          results.push(
+            await runSeed({ seed: s, killedRuns: killedRuns(s), pool: 200, rowCache: s % 3 === 0 }),
+          );
       }),
     );
     for (const r of results.sort((a, b) => a.seed - b.seed)) {
@@ -44,7 +47,16 @@ describe('SIGKILL at random moments, source changing between runs', () => {
       for (const run of r.runs.filter((x) => x.outcome === 'completed'))
         expect(run.balanced, where).toBe(true);
       expect(r.leaks, where).toEqual([]);
+      if (r.rowCache) {
+        // The clean run left a cache; the next run with the same source answers every row from it
+        // and sends nothing (the membership checked above is after that run).
+        expect(r.rowCache.final?.recorded, where).toBeGreaterThan(0);
+        expect(r.rowCache.after, where).toMatchObject({ used: true });
+        expect(r.rowCache.after?.hits, where).toBe(r.rowCache.final?.recorded);
+        expect(r.rowCache.afterSent, where).toBe(0);
+      }
     }
+    expect(results.filter((r) => r.rowCache).length).toBeGreaterThan(0);
     // The test must actually have interrupted runs mid-send and replayed their leftovers.
     const killed = results.flatMap((r) => r.runs).filter((x) => x.outcome === 'killed').length;
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(SEEDS / 2));
