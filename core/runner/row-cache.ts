@@ -10,16 +10,9 @@
  * (a trigger bumps it on any write to that segment's checkpoint). Anything else: the run takes the
  * normal path and records a fresh cache. docs/checkpoint.md#the-row-cache.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
-import type { LoadedPipeline } from '../config/load.js';
 import { rowPrint as fieldsPrint } from '../engine/fingerprint.js';
-import { emptyRecord, RecordReader } from '../engine/row-cache-file.js';
+import { emptyRecord, type RecordReader } from '../engine/row-cache-file.js';
 import type { StagedMember } from '../engine/store.js';
-import type { Logger } from '../log.js';
-import type { SegmentSpec } from '../plugin.js';
 
 /** Records kept ahead of and behind the expected one: rows moved, deleted or copied this far are found. */
 const AHEAD = 4096;
@@ -47,52 +40,6 @@ export class CachedMember implements StagedMember {
   ) {}
   get payload(): string {
     throw new Error('a cached member has no payload here: it is never an ADD');
-  }
-}
-
-/** What decides a cached row's members besides its raw fields. */
-export function cacheConfigHash(p: LoadedPipeline, owned: SegmentSpec[], name: string): string {
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify({
-      version: dmpsyncVersion(),
-      name,
-      transforms: p.transforms.map((t) => [t.def.name, t.def.version, t.config]),
-      destination: p.destination.def.name,
-      owned: owned.map((s) => [s.key, s.type, s.route ?? s.key]),
-      plugins: p.config.plugins,
-    }),
-  );
-  // A plugin edited without a version bump still invalidates the cache (its entry file, at least).
-  for (const spec of p.config.plugins) {
-    const file = pluginFile(spec, p.baseDir);
-    if (file) h.update(readFileSync(file));
-  }
-  return h.digest('hex');
-}
-
-/** This package's version: a new release may transform differently. */
-function dmpsyncVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'dmpsync') return pkg.version ?? '';
-    } catch {
-      // not this level
-    }
-  }
-  return '';
-}
-
-function pluginFile(spec: string, baseDir: string): string | undefined {
-  try {
-    const req = createRequire(resolve(baseDir, 'noop.js'));
-    return req.resolve(spec.startsWith('.') || isAbsolute(spec) ? resolve(baseDir, spec) : spec);
-  } catch {
-    return undefined;
   }
 }
 
@@ -254,36 +201,3 @@ const hashOf = (print: number): number => print | 0;
 
 /** A record number's ring slot (bit operations while it fits in 31 bits). */
 const slot = (seq: number): number => (seq < 0x40000000 ? seq & (RING - 1) : seq % RING);
-
-/** The reader of a pipeline's cache file if it is there and still stands, else why not. */
-export async function openRowCache(
-  path: string,
-  expect: { config: string; schema: number; gens: (segments: string[]) => Promise<number[]> },
-  logger: Logger,
-): Promise<RowCacheReader | string> {
-  if (!existsSync(path)) return 'no cache yet';
-  let file: RecordReader;
-  try {
-    file = new RecordReader(path);
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'row cache unreadable: every row is transformed');
-    return 'unreadable';
-  }
-  const h = file.header;
-  const why =
-    h.format !== 1
-      ? 'another format'
-      : h.config !== expect.config
-        ? 'config changed'
-        : h.schema !== expect.schema
-          ? 'store schema changed'
-          : (await expect.gens(h.segments)).some((g, i) => g !== h.gens[i])
-            ? 'checkpoint changed since'
-            : undefined;
-  if (why) {
-    file.close();
-    logger.info({ why }, 'row cache not used: every row is transformed');
-    return why;
-  }
-  return new RowCacheReader(file, h.segments);
-}

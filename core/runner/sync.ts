@@ -16,7 +16,8 @@ import { Accounting, type RejectedRow, type RowCounts } from './accounting.js';
 import { ActionReader } from './events.js';
 import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
-import { cacheConfigHash, openRowCache, type RowCacheReader, rowPrint } from './row-cache.js';
+import { rowPrint } from './row-cache.js';
+import { commitRowCache, startRowCache } from './row-cache-run.js';
 import { RowMapper, Stager } from './rows.js';
 import {
   exitFor,
@@ -117,28 +118,19 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     // Events mode resumes the source where the last complete run ended (mirror reads it all).
     const stateName = sourceStateName(p, o.shard);
     // Mirror mode: rows unchanged since the last complete run skip the transforms (row-cache.ts).
-    const caching =
-      events || p.transforms.some((t) => t.def.cacheable === false) ? undefined : store.rowCache;
-    const cachePath = caching?.cachePath(stateName);
-    let cache: RowCacheReader | undefined;
-    let recording = false;
-    if (caching && cachePath) {
-      const config = cacheConfigHash(p, mine, stateName);
-      const opened = await openRowCache(
-        cachePath,
-        { config, schema: caching.schemaVersion, gens: (s) => caching.checkpointGens(s) },
-        logger,
-      );
-      if (typeof opened === 'string') rowCache = { used: false, hits: 0, unused: opened, recorded: 0 };
-      else {
-        cache = opened;
-        rowCache = { used: true, hits: 0, recorded: 0 };
-      }
-      if (!o.dryRun) {
-        await caching.recordCache(runId, cachePath, config);
-        recording = true;
-      }
-    }
+    const runCache = await startRowCache({
+      pipeline: p,
+      store,
+      all,
+      owned: mine,
+      name: stateName,
+      runId,
+      dryRun: !!o.dryRun,
+      logger,
+    });
+    rowCache = runCache?.report ?? null;
+    const cache = runCache?.reader;
+    const recording = runCache?.recording ?? false;
     const stager = new Stager(store, runId, accounting, store.stageBatchSize, store.stageDepth, recording);
     const startState = events && !o.fromStart ? await store.getSourceState(stateName) : null;
     const endState: Record<string, Record<string, unknown>> = { ...startState };
@@ -229,7 +221,8 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     o.onProgress?.(accounting.counts);
     const planned = !refused && (await planStaged());
     status = pickStatus(accounting.counts.rejected, [...segReports.values()]);
-    if (recording && planned && rowCache) rowCache.recorded = await commitCache(store, runId, mine, logger);
+    if (recording && planned && rowCache)
+      rowCache.recorded = await commitRowCache(store, runId, mine, logger);
     // Only once every event read is journaled and sent may the next run start after them.
     if (events && !o.dryRun && planned) {
       await store.saveSourceState(stateName, endState, now());
@@ -286,31 +279,6 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
     if (!o.store) await store.close();
     await new Promise<void>((r) => (rejectsOut ? rejectsOut.end(r) : r()));
     return report;
-  }
-}
-
-/**
- * Moves the run's row cache into place, only once every segment's plan is fully sent: its rowids
- * must be what the checkpoint now holds. A cache that cannot be written costs the next run time,
- * not correctness, so it never fails the run.
- */
-async function commitCache(
-  store: StateStore,
-  runId: string,
-  segments: { key: string }[],
-  logger: Logger,
-): Promise<number> {
-  for (const s of segments) {
-    const left = await store.pendingCounts(s.key);
-    if (left.add + left.remove > 0) return 0;
-  }
-  try {
-    const rows = await store.rowCache!.commitCache(runId);
-    logger.debug({ rows }, 'row cache written');
-    return rows;
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'row cache not written: the next run transforms every row');
-    return 0;
   }
 }
 
