@@ -11,7 +11,8 @@
  * - `keep` then stores the full rows of the members that will be ADDed (new or changed).
  * Each run has its own three tables and bitmap; clearing a run drops them.
  */
-import { renameSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { keyPrintInto, payloadPrint } from './fingerprint.js';
 import { MAX_MEMBERS, RecordWriter } from './row-cache-file.js';
@@ -250,6 +251,12 @@ export class SqliteStaging {
   recordCache(runId: string, path: string, config: string): void {
     const t = this.tables(runId);
     this.dropRecording(t);
+    // A killed run leaves its part file; the caller holds this pipeline's segment locks, so no other
+    // run is writing one for this cache now.
+    const dir = dirname(path);
+    const stale = `${basename(path)}.`;
+    for (const f of readdirSync(dir))
+      if (f.startsWith(stale) && f.endsWith('.part')) rmSync(join(dir, f), { force: true });
     const part = `${path}.${runId}.part`;
     const n = 512;
     t.recording = {

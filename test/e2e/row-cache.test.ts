@@ -228,11 +228,15 @@ describe('the row cache changes no result', () => {
       emu.setFaults({});
     }
     expect(readdirSync(side.dir).filter((f) => f.endsWith('.part'))).toEqual([]);
+    // A killed run's part file is removed by the next run of the pipeline.
+    const killed = join(side.dir, `${cacheFile()}.20260101T000000-abcdef.part`);
+    writeFileSync(killed, 'partial');
     // The next run first replays the failed run's journal: the checkpoint moves, the cache is stale.
     const next = await run(side, rows.slice(20));
     expect(next.status).toBe('succeeded');
     expect(next.rowCache).toMatchObject({ used: false, unused: 'checkpoint changed since' });
     expect(next.segments.reduce((a, s) => a + s.replayed.remove, 0)).toBeGreaterThan(0);
     expect((await run(side, rows.slice(20))).rowCache).toMatchObject({ used: true, hits: 280 });
+    expect(readdirSync(side.dir).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 });
