@@ -177,6 +177,41 @@ describe('the row cache changes no result', () => {
     });
   }
 
+  it('two shards, each with its own cache, end with the members an unsharded run without cache sends', async () => {
+    const rand = mulberry32(5);
+    let id = 0;
+    const nextId = () => ++id + 100_000;
+    let rows = Array.from({ length: 1500 }, () => person(++id, rand));
+    const sharded = setup('51', true);
+    const plain = setup('52', false);
+    // Shard 0 owns trial, shard 1 customer and vip (a stable hash of the segment key).
+    const shards = [
+      { index: 0, count: 2 },
+      { index: 1, count: 2 },
+    ];
+    for (let round = 0; round < 4; round++) {
+      if (round > 0) rows = churn(rows, rand, nextId);
+      writeFileSync(join(sharded.dir, 'audience.csv'), csvOf(rows));
+      const parts: RunReport[] = [];
+      for (const shard of shards)
+        parts.push(await runPipeline({ pipeline: loadPipeline(sharded.file, builtinRegistry), shard }));
+      const whole = await run(plain, rows);
+      const bySegment = (reports: RunReport[]) =>
+        comparable({ ...whole, segments: reports.flatMap((r) => r.segments) }).segments.sort((a, b) =>
+          a.key.localeCompare(b.key),
+        );
+      expect(bySegment(parts), `round ${round}`).toEqual(bySegment([whole]));
+      expect(members(sharded.account)).toEqual(members(plain.account));
+      for (const r of parts) {
+        expect(r.rows.balanced).toBe(true);
+        expect(r.rowCache!.used).toBe(round > 0);
+        if (round > 0) expect(r.rowCache!.hits).toBeGreaterThan(rows.length * 0.8);
+      }
+    }
+    // One cache file per shard.
+    expect(readdirSync(sharded.dir).filter((f) => f.includes('.rowcache-'))).toHaveLength(2);
+  });
+
   it('is not used after the transforms change, or after the checkpoint moved without it', async () => {
     const rand = mulberry32(7);
     const rows = Array.from({ length: 500 }, (_, i) => person(i + 1, rand));
