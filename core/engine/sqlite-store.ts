@@ -13,7 +13,14 @@ import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
 import { openSqlite } from './sqlite-open.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
-import { checkpointCount, keptRows, printBatch, recorded, SqliteStaging } from './sqlite-staging.js';
+import {
+  checkpointCount,
+  checkpointGens,
+  keptRows,
+  printBatch,
+  recorded,
+  SqliteStaging,
+} from './sqlite-staging.js';
 import { StageWorker } from './stage-worker-client.js';
 import type {
   DiffCounts,
@@ -229,8 +236,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   }
 
   async checkpointGens(segments: string[]): Promise<number[]> {
-    const gen = this.db.prepare('SELECT n FROM checkpoint_gen WHERE segment = ?').pluck();
-    return segments.map((s) => (gen.get(s) as number | undefined) ?? 0);
+    return checkpointGens(this.db, segments);
   }
 
   async recordCache(runId: string, path: string, config: string): Promise<void> {
