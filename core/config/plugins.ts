@@ -32,13 +32,19 @@ function isPath(spec: string): boolean {
   return spec.startsWith('.') || isAbsolute(spec);
 }
 
+/** The file a `plugins:` entry names: a path from `baseDir`, or a package installed there. Throws if none. */
+export function resolvePluginModule(spec: string, baseDir: string): string {
+  const req = createRequire(resolve(baseDir, 'noop.js'));
+  return req.resolve(isPath(spec) ? resolve(baseDir, spec) : spec);
+}
+
 /** Imports one plugin module and returns the definitions it exports (default export first). */
 export function loadPluginModule(ref: PluginModuleRef): AnyPlugin[] {
   const where = { file: ref.file, keyPath: ref.keyPath };
   const req = createRequire(resolve(ref.baseDir, 'noop.js'));
   let resolved: string;
   try {
-    resolved = req.resolve(isPath(ref.spec) ? resolve(ref.baseDir, ref.spec) : ref.spec);
+    resolved = resolvePluginModule(ref.spec, ref.baseDir);
   } catch {
     throw new ConfigError(`plugin module "${ref.spec}" not found`, {
       ...where,

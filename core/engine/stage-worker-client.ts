@@ -1,6 +1,7 @@
 /**
- * Main-thread handle on the SQLite staging worker. Under tsx (sources run directly) the worker is
- * started through a tiny bootstrap that registers tsx first; the built package starts the .js file.
+ * Main-thread handle on the SQLite staging worker. The built package starts the compiled .js file;
+ * under tsx (sources run directly) the worker starts from an esbuild bundle of its sources, or
+ * through a tiny bootstrap that registers tsx first when no bundle can be made.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -33,8 +33,8 @@ export interface StagedRows {
 
 /** A store that can keep a row cache (the SQLite store). */
 export interface RowCacheSupport {
-  /** The file of a pipeline's cache, next to the database; undefined when there is no file. */
-  cachePath(name: string): string | undefined;
+  /** The file of a pipeline's cache, next to the database. */
+  cachePath(name: string): string;
   /** Each segment's checkpoint generation, bumped by every write to its checkpoint rows. */
   checkpointGens(segments: string[]): Promise<number[]>;
   /** The store schema version a cache's rowids belong to. */

@@ -5,9 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
 import type { LoadedPipeline } from '../config/load.js';
+import { resolvePluginModule } from '../config/plugins.js';
 import { RecordReader } from '../engine/row-cache-file.js';
 import type { StateStore } from '../engine/store.js';
 import type { Logger } from '../log.js';
@@ -42,7 +41,6 @@ export async function startRowCache(o: {
   const store = o.store.rowCache;
   if (p.config.mode === 'events' || p.transforms.some((t) => t.def.cacheable === false) || !store) return;
   const path = store.cachePath(o.name);
-  if (!path) return;
   const config = cacheConfigHash(p, o.all, o.owned, o.name);
   const opened = await openRowCache(
     path,
@@ -107,8 +105,13 @@ export function cacheConfigHash(
   );
   // A plugin edited without a version bump still invalidates the cache (its entry file, at least).
   for (const spec of p.config.plugins) {
-    const file = pluginFile(spec, p.baseDir);
-    if (file) h.update(readFileSync(file));
+    let file: string;
+    try {
+      file = resolvePluginModule(spec, p.baseDir);
+    } catch {
+      continue; // loadPipeline resolved it already; a file gone since cannot have run
+    }
+    h.update(readFileSync(file));
   }
   return h.digest('hex');
 }
@@ -127,15 +130,6 @@ function dmpsyncVersion(): string {
     }
   }
   return '';
-}
-
-function pluginFile(spec: string, baseDir: string): string | undefined {
-  try {
-    const req = createRequire(resolve(baseDir, 'noop.js'));
-    return req.resolve(spec.startsWith('.') || isAbsolute(spec) ? resolve(baseDir, spec) : spec);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The reader of a pipeline's cache file if it is there and still stands, else why not. */
