@@ -81,10 +81,12 @@ export class SqliteStore implements StateStore, RowCacheSupport {
         fix: 'point state.path at a writable file',
       });
     }
-    this.useWorker = path !== ':memory:' && path !== '' && (options.stagingWorker ?? true);
+    // A worker and a row cache each need a file: `:memory:` and '' (temporary) databases have none.
+    const onDisk = path !== ':memory:' && path !== '';
+    this.useWorker = onDisk && (options.stagingWorker ?? true);
     this.stageBatchSize = this.useWorker ? 500 : undefined;
     this.stageDepth = this.useWorker ? 4 : undefined;
-    this.rowCache = path !== ':memory:' && path !== '' && options.rowCache !== false ? this : undefined;
+    this.rowCache = onDisk && options.rowCache !== false ? this : undefined;
     this.migrateSync();
   }
 

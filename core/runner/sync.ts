@@ -18,7 +18,7 @@ import { lockSegments } from './locks.js';
 import { emptySegmentReport, type RunReport, type RunStatus, type SegmentReport } from './report.js';
 import { rowPrint } from './row-cache.js';
 import { commitRowCache, startRowCache } from './row-cache-run.js';
-import { RowMapper, Stager } from './rows.js';
+import { NO_PRINT, RowMapper, Stager } from './rows.js';
 import {
   exitFor,
   type PlannedSegment,
@@ -191,7 +191,7 @@ export async function runPipeline(o: RunOptions): Promise<RunReport> {
           });
           continue;
         }
-        const print = cache || recording ? rowPrint(item.data) : Number.NaN;
+        const print = cache || recording ? rowPrint(item.data) : NO_PRINT;
         const hit = cache?.match(print);
         if (hit) {
           const full = stager.add({ members: hit }, print, true);
