@@ -37,6 +37,12 @@ export const StateConfig = z
         .describe(
           'Mirror mode: remember what each source row became, so an unchanged row skips the transforms next run (a file next to the database; docs/checkpoint.md).',
         ),
+      prewarm: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Read the database file into the OS page cache while the source is read, so the plan and acknowledgements do not wait on cold disk reads (at most half the memory available; docs/checkpoint.md).',
+        ),
       journalRetentionDays,
     }),
     z.object({
@@ -61,6 +67,7 @@ export const StateConfig = z
     path: '.dmpsync/state.db',
     stagingWorker: true,
     rowCache: true,
+    prewarm: true,
     journalRetentionDays: 7,
   })
   .describe('Where the per-segment checkpoint, journal and locks are kept.');

@@ -18,7 +18,11 @@ export async function openStore(state: PipelineConfig['state'], baseDir: string)
   }
   const path =
     state.path === ':memory:' || isAbsolute(state.path) ? state.path : resolve(baseDir, state.path);
-  const store = new SqliteStore(path, { stagingWorker: state.stagingWorker, rowCache: state.rowCache });
+  const store = new SqliteStore(path, {
+    stagingWorker: state.stagingWorker,
+    rowCache: state.rowCache,
+    prewarm: state.prewarm,
+  });
   await store.migrate();
   return store;
 }

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import type { Action } from '../plugin.js';
 import { keyPrint, payloadPrint } from './fingerprint.js';
+import { Prewarm } from './prewarm.js';
 import { openSqlite } from './sqlite-open.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import {
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
   stagingWorker?: boolean;
   /** Keep row caches next to the database file (default true; never for `:memory:`). */
   rowCache?: boolean;
+  /** Read the file into the OS page cache while a run reads its source (default true; prewarm.ts). */
+  prewarm?: boolean;
 }
 
 export class SqliteStore implements StateStore, RowCacheSupport {
@@ -54,6 +57,8 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   private readonly useWorker: boolean;
   private inline: SqliteStaging | undefined;
   private worker: StageWorker | undefined;
+  private readonly prewarmOn: boolean;
+  private prewarm: Prewarm | undefined;
   /** Measured (1M rows, 1% churn): 500 cut main-thread GC from 3.6 s to 0.7 s against 5000. */
   readonly stageBatchSize: number | undefined;
   /** Measured (1M rows): 4 batches queued cut the read phase's wait for the worker 3.3 -> 1.1-2.1 s. */
@@ -87,6 +92,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
     this.stageBatchSize = this.useWorker ? 500 : undefined;
     this.stageDepth = this.useWorker ? 4 : undefined;
     this.rowCache = onDisk && options.rowCache !== false ? this : undefined;
+    this.prewarmOn = onDisk && options.prewarm !== false;
     this.migrateSync();
   }
 
@@ -126,6 +132,11 @@ export class SqliteStore implements StateStore, RowCacheSupport {
     return this.inline;
   }
 
+  /** Bytes the current run's prewarm read, once it ends (prewarm.ts); undefined without one. */
+  get prewarmed(): Promise<number> | undefined {
+    return this.prewarm?.done;
+  }
+
   async migrate(): Promise<void> {
     this.migrateSync();
   }
@@ -133,6 +144,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   async startRun(runId: string, info: { mode: string; startedAt: number }): Promise<void> {
     // A run stages: the worker boots (about 0.5 s to its first answer) while segments are resolved.
     if (this.useWorker) this.stageWorker();
+    if (this.prewarmOn) this.prewarm ??= new Prewarm(this.path);
     this.db
       .prepare(`INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
       .run(runId, info.mode, info.startedAt);
@@ -375,8 +387,12 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   }
 
   async close(): Promise<void> {
+    await this.prewarm?.stop();
     await this.worker?.close();
     this.worker = undefined;
     if (this.db.open) this.db.close();
+    // Its descriptor closes last: closing one drops the process's locks on the file (prewarm.ts).
+    await this.prewarm?.close();
+    this.prewarm = undefined;
   }
 }
