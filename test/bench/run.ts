@@ -9,6 +9,7 @@ import {
   createReadStream,
   createWriteStream,
   mkdtempSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -27,10 +28,18 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'dmpsync-bench-'));
 type Result = Record<string, number | string | boolean | undefined>;
 
-async function measure(script: string, args: string[]): Promise<Result> {
+async function measure(script: string, args: string[], cold: string[] = []): Promise<Result> {
   // The previous measurement's writes are flushed first: the writeback of a 1M-member sync (GBs)
   // otherwise throttles the next process's writes (measured: an incremental run's close 0.5 -> 1.6 s).
   await run('sync').catch(() => undefined);
+  // `cold`: files to drop from the page cache first (GNU dd: posix_fadvise DONTNEED, no root needed).
+  for (const f of cold) {
+    const ok = await run('dd', [`if=${f}`, 'iflag=nocache', 'count=0', 'status=none']).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return { dropped: false };
+  }
   const { stdout } = await run(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'test/bench', script), ...args],
@@ -78,8 +87,9 @@ function pipelineFile(
   restUrl: string,
   dest: Record<string, unknown>,
   state: Record<string, unknown> = {},
+  fileName = name,
 ): string {
-  const file = join(dir, `${name}.yaml`);
+  const file = join(dir, `${fileName}.yaml`);
   const p = {
     name,
     source: { type: 'csv', config: { path: csv } },
@@ -210,8 +220,14 @@ const unlimited = {
   rateLimits: { usersPerMinute: 1_000_000, companiesPerMinute: 1_000_000, windowMs: 60_000 },
 };
 const full = await measure('sync-bench.ts', ['sync', pipelineFile('full', base, emu.restUrl, unlimited)]);
-// The same incremental run without the row cache, on a copy of the state the full sync left.
-copyFileSync(join(dir, 'full.db'), join(dir, 'nocache.db'));
+// The same incremental run without the row cache, and with a cold state file, each on a copy of
+// the state (and row cache) the full sync left.
+const copies = ['nocache', 'cold', 'coldnoprewarm'];
+const cacheFile = readdirSync(dir).find((f) => f.startsWith('full.db.rowcache-'));
+for (const c of copies) {
+  copyFileSync(join(dir, 'full.db'), join(dir, `${c}.db`));
+  if (cacheFile) copyFileSync(join(dir, cacheFile), join(dir, cacheFile.replace('full.db', `${c}.db`)));
+}
 const incrFile = pipelineFile('full', churn, emu.restUrl, unlimited); // same state: an incremental run
 const readPass = await measure('sync-bench.ts', ['read', incrFile]);
 const incr = await measure('sync-bench.ts', ['sync', incrFile]);
@@ -223,14 +239,45 @@ full.mode = 'full sync (first run)';
 incr.mode = 'incremental sync, 1% churn';
 plain.mode = 'the same, state.rowCache: false';
 readPass.mode = 'read-only pass (same file)';
+const syncRows = [full, readPass, incr, plain];
+// A nightly run finds its state file cold: the OS dropped its pages long ago. The same incremental
+// run (named 'full': the same row cache) with the state and row cache files dropped from the page
+// cache first, the source file left warm as the read-only pass had it; with and without prewarm.
+const cold: Result[] = [];
+for (const [c, prewarm] of [
+  ['cold', true],
+  ['coldnoprewarm', false],
+] as const) {
+  const file = pipelineFile(
+    'full',
+    churn,
+    emu.restUrl,
+    unlimited,
+    { path: join(dir, `${c}.db`), prewarm },
+    c,
+  );
+  const r = await measure(
+    'sync-bench.ts',
+    ['sync', file],
+    [join(dir, `${c}.db`), join(dir, cacheFile?.replace('full.db', `${c}.db`) ?? `${c}.db`)],
+  );
+  if (r.dropped === false) break;
+  r.mode = `the same, state file cold, state.prewarm: ${prewarm}`;
+  cold.push(r);
+}
 table(
   'Sync to the emulator (rate limits off)',
-  [full, readPass, incr, plain],
+  [...syncRows, ...cold],
   ['mode', 'rows', 'seconds', 'rowsPerSec', 'requests', 'sent', 'rowCacheHits', 'peakRssMb'],
 );
 console.log(
   `\nincremental sync time / read-only pass = ${((incr.seconds as number) / (readPass.seconds as number)).toFixed(2)} (target <= 1.5)`,
 );
+if (cold.length === 2)
+  console.log(
+    `with the state file cold: ${((cold[0]!.seconds as number) / (readPass.seconds as number)).toFixed(2)} with prewarm, ${((cold[1]!.seconds as number) / (readPass.seconds as number)).toFixed(2)} without`,
+  );
+else console.log('(cold-file runs skipped: dropping a file from the page cache needs GNU dd)');
 await emu.close();
 
 // ---- Rate limiter: share of the allowed budget used, with a shortened window
