@@ -5,8 +5,8 @@
  * overlap with reading the source; `:memory:` databases (tests) stage on this connection.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import type { Action } from '../plugin.js';
@@ -144,7 +144,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   async startRun(runId: string, info: { mode: string; startedAt: number }): Promise<void> {
     // A run stages: the worker boots (about 0.5 s to its first answer) while segments are resolved.
     if (this.useWorker) this.stageWorker();
-    if (this.prewarmOn) this.prewarm ??= new Prewarm(this.path);
+    if (this.prewarmOn) this.prewarm ??= new Prewarm([...this.rowCacheFiles(), this.path]);
     this.db
       .prepare(`INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
       .run(runId, info.mode, info.startedAt);
@@ -242,6 +242,19 @@ export class SqliteStore implements StateStore, RowCacheSupport {
     const full = keptRows(members, out);
     if (full.length) worker.post('keep', runId, full);
     return recorded(out);
+  }
+
+  /** The row cache files next to the database (every pipeline's and shard's; no `.part` file). */
+  private rowCacheFiles(): string[] {
+    if (!this.rowCache) return [];
+    const prefix = `${basename(this.path)}.rowcache-`;
+    try {
+      return readdirSync(dirname(this.path))
+        .filter((f) => f.startsWith(prefix) && !f.endsWith('.part'))
+        .map((f) => join(dirname(this.path), f));
+    } catch {
+      return [];
+    }
   }
 
   cachePath(name: string): string {
