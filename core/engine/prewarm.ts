@@ -33,9 +33,9 @@ export class Prewarm {
 
   /**
    * Reads `paths` one after the other, in order. `limit`: read at most this much in all (default:
-   * half the memory the OS has available). A file that cannot be opened or read ends the prewarm.
+   * half the memory available: `memoryBudget`). A file that cannot be opened or read ends the prewarm.
    */
-  constructor(paths: string[], limit = freemem() / 2) {
+  constructor(paths: string[], limit = memoryBudget() / 2) {
     this.done = this.run(paths, limit).then(
       () => this.bytes,
       () => this.bytes,
@@ -71,4 +71,10 @@ export class Prewarm {
     await this.stop();
     for (const fd of this.fds.splice(0)) await promisify(close)(fd).catch(() => undefined);
   }
+}
+
+/** Memory the OS has available, or a container's memory limit when that is lower (cgroups). */
+export function memoryBudget(): number {
+  const limit = process.constrainedMemory?.() ?? 0; // 0: no known limit; a huge value: none set
+  return limit > 0 ? Math.min(freemem(), limit) : freemem();
 }

@@ -8,11 +8,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Prewarm } from '../../core/engine/prewarm.js';
+import { memoryBudget, Prewarm } from '../../core/engine/prewarm.js';
 import { SqliteStore } from '../../core/engine/sqlite-store.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'dmpsync-prewarm-'));
@@ -68,6 +68,14 @@ describe.skipIf(process.platform !== 'linux')('Prewarm', () => {
     const part = new Prewarm([path], 5 << 20);
     expect(await part.done).toBe(5 << 20);
     await part.close();
+  });
+
+  it('budgets by the memory available, or a lower container limit', () => {
+    const budget = memoryBudget();
+    expect(budget).toBeGreaterThan(0);
+    expect(budget).toBeLessThanOrEqual(freemem() * 1.5); // free memory moves between the two reads
+    const limit = process.constrainedMemory?.() ?? 0;
+    if (limit > 0) expect(budget).toBeLessThanOrEqual(limit);
   });
 
   it('reads several files in order, the limit counting them all', async () => {
