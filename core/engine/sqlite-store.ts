@@ -132,7 +132,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
     return this.inline;
   }
 
-  /** Bytes the current run's prewarm read, once it ends (prewarm.ts); undefined without one. */
+  /** Bytes the prewarm read, once it ends (prewarm.ts); undefined without one. */
   get prewarmed(): Promise<number> | undefined {
     return this.prewarm?.done;
   }
@@ -144,6 +144,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   async startRun(runId: string, info: { mode: string; startedAt: number }): Promise<void> {
     // A run stages: the worker boots (about 0.5 s to its first answer) while segments are resolved.
     if (this.useWorker) this.stageWorker();
+    // Once per opened store (the CLI opens one per run); its descriptors live as long as the store.
     if (this.prewarmOn) this.prewarm ??= new Prewarm([...this.rowCacheFiles(), this.path]);
     this.db
       .prepare(`INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
@@ -404,7 +405,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
     await this.worker?.close();
     this.worker = undefined;
     if (this.db.open) this.db.close();
-    // Its descriptor closes last: closing one drops the process's locks on the file (prewarm.ts).
+    // Its descriptors close last: closing one drops the process's locks on the file (prewarm.ts).
     await this.prewarm?.close();
     this.prewarm = undefined;
   }
