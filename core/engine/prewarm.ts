@@ -22,6 +22,7 @@ const CHUNK = 512 << 10;
 const openP = promisify(open);
 const fstatP = promisify(fstat);
 const readP = promisify(read);
+const closeP = promisify(close);
 
 export class Prewarm {
   private readonly fds: number[] = [];
@@ -69,7 +70,7 @@ export class Prewarm {
   /** Stops, then closes the descriptors. Call only after this process's connections to the files are closed. */
   async close(): Promise<void> {
     await this.stop();
-    for (const fd of this.fds.splice(0)) await promisify(close)(fd).catch(() => undefined);
+    for (const fd of this.fds.splice(0)) await closeP(fd).catch(() => undefined);
   }
 }
 

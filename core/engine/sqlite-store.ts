@@ -38,6 +38,9 @@ import type {
 } from './store.js';
 import { blockingHolder, type LockRow, type SegmentRow, toSegmentRecord } from './store-rows.js';
 
+/** What names a row cache file: `<database path>.rowcache-<id>` (`cachePath`, `rowCacheFiles`). */
+const ROW_CACHE = '.rowcache-';
+
 export interface SqliteStoreOptions {
   /** Stage on a worker thread (default for file databases; `:memory:` always stages inline). */
   stagingWorker?: boolean;
@@ -248,7 +251,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
   /** The row cache files next to the database (every pipeline's and shard's; no `.part` file). */
   private rowCacheFiles(): string[] {
     if (!this.rowCache) return [];
-    const prefix = `${basename(this.path)}.rowcache-`;
+    const prefix = `${basename(this.path)}${ROW_CACHE}`;
     try {
       return readdirSync(dirname(this.path))
         .filter((f) => f.startsWith(prefix) && !f.endsWith('.part'))
@@ -260,7 +263,7 @@ export class SqliteStore implements StateStore, RowCacheSupport {
 
   cachePath(name: string): string {
     const id = createHash('sha256').update(name).digest('hex').slice(0, 16);
-    return `${this.path}.rowcache-${id}`;
+    return `${this.path}${ROW_CACHE}${id}`;
   }
 
   async checkpointGens(segments: string[]): Promise<number[]> {

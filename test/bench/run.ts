@@ -222,11 +222,16 @@ const unlimited = {
 const full = await measure('sync-bench.ts', ['sync', pipelineFile('full', base, emu.restUrl, unlimited)]);
 // The same incremental run without the row cache, and with a cold state file, each on a copy of
 // the state (and row cache) the full sync left.
-const copies = ['nocache', 'cold', 'coldnoprewarm'];
 const cacheFile = readdirSync(dir).find((f) => f.startsWith('full.db.rowcache-'));
-for (const c of copies) {
-  copyFileSync(join(dir, 'full.db'), join(dir, `${c}.db`));
-  if (cacheFile) copyFileSync(join(dir, cacheFile), join(dir, cacheFile.replace('full.db', `${c}.db`)));
+/** A copy's state file and its row cache file (none when the full sync left no cache). */
+const copyOf = (c: string) => ({
+  db: join(dir, `${c}.db`),
+  cache: cacheFile ? join(dir, cacheFile.replace('full.db', `${c}.db`)) : undefined,
+});
+for (const c of ['nocache', 'cold', 'coldnoprewarm']) {
+  const to = copyOf(c);
+  copyFileSync(join(dir, 'full.db'), to.db);
+  if (to.cache) copyFileSync(join(dir, cacheFile!), to.cache);
 }
 const incrFile = pipelineFile('full', churn, emu.restUrl, unlimited); // same state: an incremental run
 const readPass = await measure('sync-bench.ts', ['read', incrFile]);
@@ -248,19 +253,9 @@ for (const [c, prewarm] of [
   ['cold', true],
   ['coldnoprewarm', false],
 ] as const) {
-  const file = pipelineFile(
-    'full',
-    churn,
-    emu.restUrl,
-    unlimited,
-    { path: join(dir, `${c}.db`), prewarm },
-    c,
-  );
-  const r = await measure(
-    'sync-bench.ts',
-    ['sync', file],
-    [join(dir, `${c}.db`), join(dir, cacheFile?.replace('full.db', `${c}.db`) ?? `${c}.db`)],
-  );
+  const { db, cache } = copyOf(c);
+  const file = pipelineFile('full', churn, emu.restUrl, unlimited, { path: db, prewarm }, c);
+  const r = await measure('sync-bench.ts', ['sync', file], cache ? [db, cache] : [db]);
   if (r.dropped === false) break;
   r.mode = `the same, state file cold, state.prewarm: ${prewarm}`;
   cold.push(r);
